@@ -1,0 +1,117 @@
+/// The outer `NXSE` envelope:
+///
+///     offset  size  field
+///     0       4     magic "NXSE"
+///     4       1     envelope version, 1
+///     5       12    nonce
+///     17      4     ciphertext length n, u32 big-endian
+///     21      n     ciphertext
+///     21+n    16    tag
+///
+/// The first 21 bytes are the additional authenticated data.
+public enum Envelope {
+    static let magic: [UInt8] = Array("NXSE".utf8)
+    static let version: UInt8 = 1
+    static let headerSize = 21
+    static let tagSize = 16
+    public static let overhead = headerSize + tagSize
+    /// The largest file a legal store can be: header, 8 MiB payload, tag.
+    public static let maximumFileSize = overhead + Payload.maximumSize
+
+    /// Checks the envelope's framing and returns the ciphertext length.
+    static func ciphertextLength(of file: UnsafeRawBufferPointer) throws -> Int {
+        guard file.count >= overhead else {
+            throw TicketError.malformedEnvelope(
+                "file is \(file.count) bytes, shorter than the \(overhead)-byte minimum")
+        }
+        guard file.prefix(4).elementsEqual(magic) else {
+            throw TicketError.malformedEnvelope("bad magic (expected \"NXSE\"): not a noxtls ticket store")
+        }
+        guard file[4] == version else {
+            throw TicketError.malformedEnvelope("unsupported envelope version \(file[4]) (expected 1)")
+        }
+        let length = Int(file.loadUnaligned(fromByteOffset: 17, as: UInt32.self).bigEndian)
+        guard length <= Payload.maximumSize else {
+            throw TicketError.malformedEnvelope(
+                "ciphertext length \(length) exceeds the \(Payload.maximumSize)-byte payload limit")
+        }
+        let expected = overhead + length
+        guard file.count >= expected else {
+            throw TicketError.malformedEnvelope(
+                "truncated: the header claims \(length) bytes of ciphertext, the file holds \(file.count - overhead)")
+        }
+        guard file.count == expected else {
+            throw TicketError.malformedEnvelope("\(file.count - expected) trailing bytes after the tag")
+        }
+        return length
+    }
+
+    /// Authenticates and decrypts a store file, trying the standard seal
+    /// first and then the noxtls-0.1 seal.
+    public static func open(
+        _ file: UnsafeRawBufferPointer, key: StoreKey
+    ) throws -> (payload: SecretBytes, seal: SealKind) {
+        let length = try ciphertextLength(of: file)
+        let header = UnsafeRawBufferPointer(rebasing: file[0..<headerSize])
+        let nonce = UnsafeRawBufferPointer(rebasing: file[5..<17])
+        let ciphertext = UnsafeRawBufferPointer(rebasing: file[headerSize..<headerSize + length])
+        let fileTag = UnsafeRawBufferPointer(rebasing: file[(headerSize + length)...])
+        let payload = SecretBytes(count: length)
+
+        let opened: SealKind? = key.aesKey.withUnsafeBytes { aesKey in
+            payload.withUnsafeMutableBytes { plaintext in
+                if Sodium.openDetached(
+                    ciphertext: ciphertext, tag: fileTag, message: plaintext,
+                    additionalData: header, nonce: nonce, key: aesKey)
+                {
+                    return .standard
+                }
+                var standardTag = [UInt8](fileTag)
+                defer { standardTag.withUnsafeMutableBytes { Sodium.wipe($0) } }
+                return standardTag.withUnsafeMutableBytes { tag -> SealKind? in
+                    SealKind.toggleLegacyAdjustment(of: tag, key: key)
+                    let verified = Sodium.openDetached(
+                        ciphertext: ciphertext, tag: UnsafeRawBufferPointer(tag),
+                        message: plaintext, additionalData: header, nonce: nonce, key: aesKey)
+                    return verified ? .noxtls01 : nil
+                }
+            }
+        }
+        guard let opened else {
+            throw TicketError.authenticationFailed(keyEndsInNewline: key.endsInNewline)
+        }
+        return (payload, opened)
+    }
+
+    /// Encrypts `payload` under a fresh random nonce and returns the whole file.
+    public static func seal(
+        _ payload: UnsafeRawBufferPointer, key: StoreKey, as seal: SealKind
+    ) -> [UInt8] {
+        precondition(payload.count <= Payload.maximumSize)
+        let nonce = Sodium.randomBytes(Sodium.nonceBytes)
+        var file = [UInt8](repeating: 0, count: overhead + payload.count)
+        file.withUnsafeMutableBytes { output in
+            magic.withUnsafeBytes { output.copyMemory(from: $0) }
+            output[4] = version
+            nonce.withUnsafeBytes {
+                UnsafeMutableRawBufferPointer(rebasing: output[5..<17]).copyMemory(from: $0)
+            }
+            output.storeBytes(
+                of: UInt32(payload.count).bigEndian, toByteOffset: 17, as: UInt32.self)
+            let tagStart = headerSize + payload.count
+            let tag = UnsafeMutableRawBufferPointer(rebasing: output[tagStart...])
+            key.aesKey.withUnsafeBytes { aesKey in
+                Sodium.sealDetached(
+                    message: payload,
+                    ciphertext: UnsafeMutableRawBufferPointer(rebasing: output[headerSize..<tagStart]),
+                    tag: tag,
+                    additionalData: UnsafeRawBufferPointer(rebasing: output[0..<headerSize]),
+                    nonce: UnsafeRawBufferPointer(rebasing: output[5..<17]), key: aesKey)
+            }
+            if seal == .noxtls01 {
+                SealKind.toggleLegacyAdjustment(of: tag, key: key)
+            }
+        }
+        return file
+    }
+}

@@ -1,0 +1,74 @@
+import Glibc
+
+/// Where a store really lives: symlinks resolved, so that a rewrite replaces
+/// the link's target and the link stays a link.
+struct StorePath {
+    let directory: String
+    let name: String
+
+    init(resolving path: String) throws {
+        guard let resolved = realpath(path, nil) else {
+            throw TicketError.system(operation: "open", errno: errno)
+        }
+        defer { free(resolved) }
+        let full = String(cString: resolved)
+        guard let slash = full.lastIndex(of: "/") else {
+            throw TicketError.invalidValue("cannot resolve the directory of \(path)")
+        }
+        directory = slash == full.startIndex ? "/" : String(full[..<slash])
+        name = String(full[full.index(after: slash)...])
+    }
+
+    /// Temporary files of this store start with this; a killed run can
+    /// leave one behind, and the next writer removes it.
+    var temporaryPrefix: String { ".\(name).ticketctl-" }
+    static let temporarySuffix = ".tmp"
+
+    func temporaryName() -> String {
+        let random = Sodium.randomBytes(6).map { String($0, radix: 16) }.joined()
+        return temporaryPrefix + random + Self.temporarySuffix
+    }
+
+    var backupName: String { name + ".bak" }
+
+    /// Temporary files that a killed run left beside the store.
+    func leftovers(in directory: Int32) -> [String] {
+        let listing = dup(directory)
+        guard listing >= 0, let stream = fdopendir(listing) else {
+            if listing >= 0 { close(listing) }
+            return []
+        }
+        defer { closedir(stream) }
+        rewinddir(stream)
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let entryName = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if entryName.hasPrefix(temporaryPrefix) && entryName.hasSuffix(Self.temporarySuffix) {
+                names.append(entryName)
+            }
+        }
+        return names.sorted()
+    }
+
+    /// Removes leftovers. Only call while holding the store's lock: then no
+    /// other ticketctl is writing one of these files.
+    func removeLeftovers(in directory: Int32) -> [String] {
+        leftovers(in: directory).filter { unlinkat(directory, $0, 0) == 0 }
+    }
+
+    /// Hard-links the current store as `NAME.bak`, replacing an older
+    /// backup atomically. The backup is the same inode, so it keeps the
+    /// original's mode, owner and times exactly.
+    func linkBackup(in directory: Int32) throws -> String {
+        let staging = temporaryName()
+        try FileSystem.check(linkat(directory, name, directory, staging, 0), "keep a backup")
+        guard renameat(directory, staging, directory, backupName) == 0 else {
+            let failure = errno
+            unlinkat(directory, staging, 0)
+            throw TicketError.system(operation: "keep a backup", errno: failure)
+        }
+        return self.directory == "/" ? "/\(backupName)" : "\(self.directory)/\(backupName)"
+    }
+}
