@@ -18,6 +18,14 @@ public final class StoreKey: @unchecked Sendable {
         aesKey.withUnsafeMutableBytes { Sodium.sha256(material, into: $0) }
     }
 
+    /// A key from raw AES-256 key bytes, bypassing SHA-256: for test vectors
+    /// published for AES-GCM itself.
+    init(rawAESKey: [UInt8]) throws {
+        try Sodium.requireAES256GCM()
+        endsInNewline = false
+        aesKey = rawAESKey.withUnsafeBytes { SecretBytes(copying: $0) }
+    }
+
     public convenience init(material: SecretBytes) throws {
         try self.init(material: material.withUnsafeBytes { $0 })
     }
