@@ -169,3 +169,24 @@ func linkStatus(_ path: String) throws -> stat {
     guard lstat(path, &info) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
     return info
 }
+
+/// Asserts that the file at `path` is still `before` (bytes, inode, mode,
+/// owner, group, mtime), naming only the fields that differ.
+func assertUnchanged(
+    _ path: String, _ before: FileFingerprint, _ label: String = "",
+    file: StaticString = #filePath, line: UInt = #line
+) {
+    guard let after = try? FileFingerprint(path) else {
+        XCTFail("\(label): \(path) is gone", file: file, line: line)
+        return
+    }
+    var differences: [String] = []
+    if after.bytes != before.bytes { differences.append("bytes (\(before.bytes.count) -> \(after.bytes.count))") }
+    if after.inode != before.inode { differences.append("inode") }
+    if after.mode != before.mode { differences.append("mode") }
+    if after.owner != before.owner || after.group != before.group { differences.append("owner") }
+    if after.modifiedSeconds != before.modifiedSeconds || after.modifiedNanoseconds != before.modifiedNanoseconds {
+        differences.append("mtime")
+    }
+    XCTAssertTrue(differences.isEmpty, "\(label): changed \(differences.joined(separator: ", "))", file: file, line: line)
+}
