@@ -154,6 +154,27 @@ final class RewriteFaultTests: XCTestCase {
         }
     }
 
+    func testAMalformedStoreIsNeverRewritten() throws {
+        let directory = try TemporaryDirectory()
+        let key = try Self.store.writeKey(in: directory)
+        let newKey = try directory.write("new.key", Array("a new key".utf8))
+        let sealed = try Self.store.sealed()
+        var flipped = sealed
+        flipped[sealed.count / 2] ^= 0x80
+        let damaged: [(String, [UInt8])] = [("truncated", Array(sealed.dropLast(10))), ("flipped", flipped)]
+        for (name, bytes) in damaged {
+            let path = try directory.write("tickets.store", bytes)
+            let before = try FileFingerprint(path)
+            for command in [["rotate", "--now", RewriteClock.now], ["re-key", "--new-key-file", newKey]] {
+                let result = try CLI.run(command + ["--backup", "--key-file", key, path])
+                XCTAssertEqual(result.status, 65, "\(name) \(command[0]): \(result.stderr)")
+                assertUnchanged(path, before, "\(name) \(command[0])")
+                XCTAssertEqual(try temporaryFiles(in: directory.path, of: "tickets.store"), [])
+                XCTAssertFalse(FileManager.default.fileExists(atPath: path + ".bak"))
+            }
+        }
+    }
+
     /// A real full disk: a tmpfs with room for the store but not for a
     /// second copy of it.
     func testAFullDiskLeavesTheOriginalIntact() throws {
