@@ -46,6 +46,50 @@ final class RewriteFileTests: XCTestCase {
         }
     }
 
+    /// Runs the built ticketctl as `uid`:`gid` with no supplementary groups.
+    func runAs(_ uid: uid_t, _ gid: gid_t, _ arguments: [String]) throws -> (status: Int32, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["setpriv", "--reuid=\(uid)", "--regid=\(gid)", "--clear-groups", "--", CLI.binary.path]
+            + arguments
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
+    /// Without root, a store whose group the user cannot give away is left
+    /// alone (77) rather than rewritten with the user's own group.
+    func testARunThatCannotKeepTheGroupChangesNothing() throws {
+        let account = try serviceAccount()
+        let directory = try TemporaryDirectory()
+        let (path, key) = try makeStore(directory)
+        for file in [directory.path, path, key] {
+            XCTAssertEqual(chown(file, account.uid, account.gid), 0)
+        }
+        guard (try? runAs(account.uid, account.gid, ["--version"]))?.status == 0 else {
+            throw XCTSkip("cannot run the built ticketctl as nobody here (setpriv missing, or the build folder is private)")
+        }
+
+        XCTAssertEqual(chown(path, account.uid, 0), 0)
+        let before = try FileFingerprint(path)
+        let refused = try runAs(account.uid, account.gid, ["rotate", "--key-file", key, "--now", RewriteClock.now, path])
+        XCTAssertEqual(refused.status, 77, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("cannot set owner and mode of the new file"), refused.stderr)
+        assertUnchanged(path, before)
+        XCTAssertEqual(try temporaryFiles(in: directory.path, of: "tickets.store"), [])
+
+        // The same user can rewrite a store whose owner and group it already has.
+        XCTAssertEqual(chown(path, account.uid, account.gid), 0)
+        let allowed = try runAs(account.uid, account.gid, ["rotate", "--key-file", key, "--now", RewriteClock.now, path])
+        XCTAssertEqual(allowed.status, 0, allowed.stderr)
+        XCTAssertEqual(try linkStatus(path).st_gid, account.gid)
+        XCTAssertEqual(try payloadOnDisk(path, key: try Self.store.key), try Self.store.rotatedPayload)
+    }
+
     func testBackupKeepsThePreviousStoreWithItsModeAndOwner() throws {
         let account = try serviceAccount()
         let directory = try TemporaryDirectory()

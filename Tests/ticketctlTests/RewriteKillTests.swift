@@ -135,5 +135,6 @@ final class RewriteKillTests: XCTestCase {
             XCTAssertNotEqual(try setup.contents(), "neither")
         }
         XCTAssertGreaterThan(terminated, 0)
+        print("rewrite SIGTERM test: \(terminated) of 40 runs terminated, none left a temporary file")
     }
 }
