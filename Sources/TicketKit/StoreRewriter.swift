@@ -167,11 +167,11 @@ public struct StoreRewriter: Sendable {
         }
 
         let mine = try FileSystem.status(of: fd)
-        let owner = original.status
-        if mine.owner != owner.owner || mine.group != owner.group {
-            try step(.changeOwner) { fchown(fd, owner.owner, owner.group) }
+        let wanted = original.status
+        if mine.owner != wanted.owner || mine.group != wanted.group {
+            try step(.changeOwner) { fchown(fd, wanted.owner, wanted.group) }
         }
-        try step(.changeOwner) { fchmod(fd, mode_t(owner.permissions & 0o600)) }
+        try step(.changeOwner) { fchmod(fd, mode_t(wanted.permissions & 0o600)) }
         try step(.write)
         try FileSystem.writeAll(fd, file)
         try step(.sync) { fsync(fd) }
