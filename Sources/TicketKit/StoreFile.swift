@@ -25,6 +25,12 @@ public enum StoreFile {
 
     static func open(fd: Int32, path: String, key: StoreKey) throws -> OpenedStore {
         let (bytes, status) = try readBounded(fd: fd)
+        return try open(bytes: bytes, status: status, path: path, key: key)
+    }
+
+    /// Opens bytes already read, so that a rewriter can later check that the
+    /// file still holds exactly these bytes.
+    static func open(bytes: [UInt8], status: FileStatus, path: String, key: StoreKey) throws -> OpenedStore {
         let (payload, seal) = try bytes.withUnsafeBytes { file in
             try Envelope.open(file, key: key)
         }

@@ -25,8 +25,7 @@ struct StorePath {
     static let temporarySuffix = ".tmp"
 
     func temporaryName() -> String {
-        let random = Sodium.randomBytes(6).map { String($0, radix: 16) }.joined()
-        return temporaryPrefix + random + Self.temporarySuffix
+        temporaryPrefix + Hex.encode(Sodium.randomBytes(6)) + Self.temporarySuffix
     }
 
     var backupName: String { name + ".bak" }
@@ -60,8 +59,19 @@ struct StorePath {
 
     /// Hard-links the current store as `NAME.bak`, replacing an older
     /// backup atomically. The backup is the same inode, so it keeps the
-    /// original's mode, owner and times exactly.
+    /// original's mode, owner and times exactly. A backup that already is
+    /// the store (left by a run killed before its rename) is kept as it is:
+    /// renaming a link over another link of the same inode does nothing and
+    /// would strand the staging name.
     func linkBackup(in directory: Int32) throws -> String {
+        let path = self.directory == "/" ? "/\(backupName)" : "\(self.directory)/\(backupName)"
+        let store = try FileSystem.status(of: name, in: directory)
+        if let backup = try? FileSystem.status(of: backupName, in: directory),
+            backup.device == store.device, backup.inode == store.inode
+        {
+            return path
+        }
+
         let staging = temporaryName()
         try FileSystem.check(linkat(directory, name, directory, staging, 0), "keep a backup")
         guard renameat(directory, staging, directory, backupName) == 0 else {
@@ -69,6 +79,6 @@ struct StorePath {
             unlinkat(directory, staging, 0)
             throw TicketError.system(operation: "keep a backup", errno: failure)
         }
-        return self.directory == "/" ? "/\(backupName)" : "\(self.directory)/\(backupName)"
+        return path
     }
 }

@@ -65,13 +65,16 @@ public struct StoreRewriter: Sendable {
             ? FileSystem.openForReading(target.name, in: directory, followLinks: false)
             : lockCurrentFile(target, directory: directory)
         defer { close(fd) }
-
-        var opened = try StoreFile.open(fd: fd, path: path, key: key)
-        guard opened.status.linkCount == 1 || dryRun else {
-            throw TicketError.hardLinked(count: opened.status.linkCount)
-        }
+        // Under the lock no other ticketctl is writing beside this store, so
+        // what matches our temporary names was left by a killed run. Removing
+        // it first also drops the extra link a killed backup step can leave.
         let leftovers = dryRun ? [] : target.removeLeftovers(in: directory)
-        opened.path = path
+
+        let (bytes, status) = try StoreFile.readBounded(fd: fd)
+        let opened = try StoreFile.open(bytes: bytes, status: status, path: path, key: key)
+        if !dryRun {
+            try refuseOtherLinks(target, in: directory, status: status)
+        }
         var outcome = RewriteOutcome(
             opened: opened, replacement: try change(opened), written: false,
             removedLeftovers: leftovers)
@@ -83,13 +86,27 @@ public struct StoreRewriter: Sendable {
         let file = payload.withUnsafeBytes {
             Envelope.seal($0, key: replacement.key, as: replacement.seal)
         }
+        let original = ReadVersion(fd: fd, status: status, bytes: bytes)
         try SignalGuard.deferringTermination {
             outcome.backupPath = try replace(
                 target, in: directory, with: file, expecting: payload,
-                replacement: replacement, original: opened.status)
+                replacement: replacement, original: original)
         }
         outcome.written = true
         return outcome
+    }
+
+    /// A rename would leave other hard links pointing at the old contents,
+    /// so a store with any is refused. The one exception is our own backup
+    /// name still linked to the store, which a run killed between keeping
+    /// the backup and renaming leaves behind.
+    private func refuseOtherLinks(_ target: StorePath, in directory: Int32, status: FileStatus) throws {
+        guard status.linkCount > 1 else { return }
+        let backup = try? FileSystem.status(of: target.backupName, in: directory)
+        let backupIsOurs = backup.map { $0.device == status.device && $0.inode == status.inode } ?? false
+        guard backupIsOurs && status.linkCount == 2 else {
+            throw TicketError.hardLinked(count: status.linkCount)
+        }
     }
 
     /// Opens the store's current file and takes its exclusive lock. If the
@@ -122,18 +139,20 @@ public struct StoreRewriter: Sendable {
         }
     }
 
-    private func step(_ step: RewriteStep, _ result: Int32 = 0) throws {
+    /// Runs one step's system call, unless the test seam injects a failure
+    /// in its place: an injected failure means the call never happened.
+    private func step(_ step: RewriteStep, _ call: () -> Int32 = { 0 }) throws {
         if let code = injectFault?(step), code != 0 {
             throw TicketError.system(operation: step.operation, errno: code)
         }
-        try FileSystem.check(result, step.operation)
+        try FileSystem.check(FileSystem.retrying(call), step.operation)
     }
 
     /// Writes `file` beside the original and renames it into place. Returns
     /// the backup's path when one was kept.
     private func replace(
         _ target: StorePath, in directory: Int32, with file: [UInt8], expecting payload: [UInt8],
-        replacement: Replacement, original: FileStatus
+        replacement: Replacement, original: ReadVersion
     ) throws -> String? {
         let temporaryName = target.temporaryName()
         try step(.createTemporary)
@@ -148,29 +167,27 @@ public struct StoreRewriter: Sendable {
         }
 
         let mine = try FileSystem.status(of: fd)
-        if mine.owner != original.owner || mine.group != original.group {
-            try step(.changeOwner, fchown(fd, original.owner, original.group))
+        let wanted = original.status
+        if mine.owner != wanted.owner || mine.group != wanted.group {
+            try step(.changeOwner) { fchown(fd, wanted.owner, wanted.group) }
         }
-        try step(.changeOwner, fchmod(fd, mode_t(original.permissions & 0o600)))
+        try step(.changeOwner) { fchmod(fd, mode_t(wanted.permissions & 0o600)) }
         try step(.write)
         try FileSystem.writeAll(fd, file)
-        try step(.sync, FileSystem.retrying { fsync(fd) })
+        try step(.sync) { fsync(fd) }
 
         try step(.verify)
         try verify(fd: fd, expecting: payload, replacement: replacement)
 
-        let current = try FileSystem.status(of: target.name, in: directory)
-        guard current.isSameVersion(as: original) else {
-            throw TicketError.storeChanged
-        }
+        try original.checkUnchanged(target, in: directory)
         var backupPath: String?
         if keepBackup {
             try step(.backup)
             backupPath = try target.linkBackup(in: directory)
         }
-        try step(.rename, renameat(directory, temporaryName, directory, target.name))
+        try step(.rename) { renameat(directory, temporaryName, directory, target.name) }
         renamed = true
-        try step(.syncDirectory, FileSystem.retrying { fsync(directory) })
+        try step(.syncDirectory) { fsync(directory) }
         return backupPath
     }
 
@@ -190,6 +207,25 @@ public struct StoreRewriter: Sendable {
         guard same else {
             throw TicketError.verificationFailed("its contents differ from what was written")
         }
+    }
+}
+
+/// The store as this run read it, to tell just before the rename whether
+/// anyone has written it since.
+private struct ReadVersion {
+    let fd: Int32
+    let status: FileStatus
+    let bytes: [UInt8]
+
+    /// Throws `storeChanged` unless the name still leads to the same inode,
+    /// with the same size and times, holding the same bytes. The bytes catch
+    /// an in-place rewrite that lands within one tick of the file system's
+    /// clock, where the times alone cannot tell.
+    func checkUnchanged(_ target: StorePath, in directory: Int32) throws {
+        let (now, _) = try StoreFile.readBounded(fd: fd)
+        guard now == bytes else { throw TicketError.storeChanged }
+        let current = try FileSystem.status(of: target.name, in: directory)
+        guard current.isSameVersion(as: status) else { throw TicketError.storeChanged }
     }
 }
 
