@@ -8,7 +8,7 @@ enum Ticketctl {
 
     static let commands: [CommandSpec] = [
         InspectCommand.spec, DumpJSONCommand.spec, RotateCommand.rotate, RotateCommand.expire,
-        InvalidateIdentityCommand.spec, ReKeyCommand.spec,
+        InvalidateIdentityCommand.spec, ReKeyCommand.spec, InitCommand.spec, ImportJSONCommand.spec,
     ]
 
     static func command(named name: String) -> CommandSpec? {
