@@ -26,6 +26,9 @@ _ticketctl() {
         'inspect --key-file'|'dump-json --key-file'|'rotate --key-file'|'expire --key-file'|'invalidate-identity --key-file'|'re-key --new-key-file'|'re-key --key-file'|'init --key-file'|'import-json --input'|'import-json --key-file')
             _ticketctl_files "$cur"
             return ;;
+        'inspect --expect-seal')
+            _ticketctl_words 'standard noxtls-0.1' "$cur"
+            return ;;
         'rotate --seal')
             _ticketctl_words 'standard noxtls-0.1' "$cur"
             return ;;
@@ -54,7 +57,7 @@ _ticketctl() {
         ((COMP_CWORD == 2)) && _ticketctl_words "$commands" "$cur"
         return ;;
     inspect)
-        options='--key-file --now -t --tickets --json -q --quiet -h --help'
+        options='--key-file --now -t --tickets --check --expect-seal --json -q --quiet -h --help'
         operands='files'
         ;;
     dump-json)

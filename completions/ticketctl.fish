@@ -20,6 +20,8 @@ complete -c ticketctl -n __fish_use_subcommand -a completions -d 'Print the comp
 complete -c ticketctl -n '__fish_seen_subcommand_from inspect' -l key-file -r -F -d 'Read the key material from PATH, exact bytes; \'-\' reads standard input'
 complete -c ticketctl -n '__fish_seen_subcommand_from inspect' -l now -x -d 'The clock for expiry: Unix milliseconds or RFC 3339 (2025-12-03T22:13:20Z)'
 complete -c ticketctl -n '__fish_seen_subcommand_from inspect' -s t -l tickets -d 'Also list every ticket, one line each'
+complete -c ticketctl -n '__fish_seen_subcommand_from inspect' -l check -d 'Exit with status 1 when a store needs attention: a mode that noxtls refuses, over 90% of max_entries or of the byte limit used, or a seal other than --expect-seal'
+complete -c ticketctl -n '__fish_seen_subcommand_from inspect' -l expect-seal -x -a 'standard noxtls-0.1' -d 'The seal every store should have: \'standard\' once the fleet runs noxtls 0.2, \'noxtls-0.1\' before'
 complete -c ticketctl -n '__fish_seen_subcommand_from inspect' -l json -d 'Write the result as JSON on standard output'
 complete -c ticketctl -n '__fish_seen_subcommand_from inspect' -s q -l quiet -d 'Print nothing but errors and requested output'
 complete -c ticketctl -n '__fish_seen_subcommand_from inspect' -s h -l help -d 'Show help for this command and exit'
