@@ -88,7 +88,7 @@ enum ImportJSONCommand {
             invocation.addJSON(result)
         } else {
             let verb = dryRun ? "would create" : "created"
-            invocation.say("\(path): \(verb) with \(store.tickets.count) tickets, max_entries \(store.maxEntries), \(seal.rawValue) seal\(dryRun ? " (dry run)" : "")")
+            invocation.say("\(path): \(verb) with \(store.tickets.count) ticket\(store.tickets.count == 1 ? "" : "s"), max_entries \(store.maxEntries), \(seal.rawValue) seal\(dryRun ? " (dry run)" : "")")
         }
         return .ok
     }
@@ -124,11 +124,11 @@ enum ImportJSONCommand {
         do {
             let data: Data
             if let path, path != "-" {
-                let fd = try FileSystemAccess.open(path)
+                let fd = try DocumentInput.open(path)
                 defer { close(fd) }
-                data = try FileSystemAccess.readToEnd(fd, limit: maximumDocumentSize)
+                data = try DocumentInput.readToEnd(fd, limit: maximumDocumentSize)
             } else {
-                data = try FileSystemAccess.readToEnd(STDIN_FILENO, limit: maximumDocumentSize)
+                data = try DocumentInput.readToEnd(STDIN_FILENO, limit: maximumDocumentSize)
             }
             return try StoreDocument.decode(data)
         } catch {
@@ -165,8 +165,8 @@ struct ImportResult: Encodable {
     }
 }
 
-/// Reading the import document: a regular file or a pipe, bounded in size.
-enum FileSystemAccess {
+/// Reads the import document from a file or a pipe, bounded in size.
+enum DocumentInput {
     static func open(_ path: String) throws -> Int32 {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
         guard fd >= 0 else { throw TicketError.system(operation: "open", errno: errno) }

@@ -19,7 +19,9 @@ final class CompletionTests: XCTestCase {
     /// A folder holding files whose names the shells should offer.
     func filesFolder() throws -> TemporaryDirectory {
         let directory = try TemporaryDirectory()
-        for name in ["alpha.store", "key file.key", "beta.key"] {
+        // "-k.key" tells an option's value from an operand: as an operand,
+        // "-k" would be completed as an option, and match none.
+        for name in ["alpha.store", "key file.key", "beta.key", "-k.key"] {
             _ = try directory.write(name, [1])
         }
         return directory
@@ -86,7 +88,9 @@ final class CompletionTests: XCTestCase {
         XCTAssertEqual(try bash(["ticketctl", "rotate", "--key-file", "k"], in: folder.path), ["key file.key"])
         XCTAssertEqual(try bash(["ticketctl", "re-key", "--new-key-file", "b"], in: folder.path), ["beta.key"])
         XCTAssertEqual(try bash(["ticketctl", "inspect", "al"], in: folder.path), ["alpha.store"])
-        XCTAssertEqual(Set(try bash(["ticketctl", "expire", ""], in: folder.path)), ["alpha.store", "key file.key", "beta.key"])
+        XCTAssertEqual(try bash(["ticketctl", "rotate", "--key-file", "-k"], in: folder.path), ["-k.key"])
+        XCTAssertEqual(try bash(["ticketctl", "re-key", "--new-key-file", "-k"], in: folder.path), ["-k.key"])
+        XCTAssertEqual(Set(try bash(["ticketctl", "expire", ""], in: folder.path)), ["alpha.store", "key file.key", "beta.key", "-k.key"])
         XCTAssertEqual(Set(try bash(["ticketctl", "rotate", "--seal", ""], in: folder.path)), ["standard", "noxtls-0.1"])
         XCTAssertEqual(try bash(["ticketctl", "inspect", "--now", ""], in: folder.path), [], "a free value offers nothing")
     }
@@ -118,6 +122,8 @@ final class CompletionTests: XCTestCase {
 
         XCTAssertEqual(try fish("ticketctl rotate --key-file k", in: folder.path), ["key file.key"])
         XCTAssertEqual(try fish("ticketctl re-key --new-key-file b", in: folder.path), ["beta.key"])
+        XCTAssertEqual(try fish("ticketctl rotate --key-file -k", in: folder.path), ["-k.key"])
+        XCTAssertEqual(try fish("ticketctl re-key --new-key-file -k", in: folder.path), ["-k.key"])
         XCTAssertEqual(try fish("ticketctl inspect al", in: folder.path), ["alpha.store"])
         XCTAssertEqual(Set(try fish("ticketctl rotate --seal ", in: folder.path)), ["standard", "noxtls-0.1"])
     }
@@ -125,9 +131,11 @@ final class CompletionTests: XCTestCase {
     // MARK: zsh
 
     /// What zsh's completion system offers when Tab is pressed after `typed`
-    /// in an interactive zsh on a pseudo-terminal (zsh/zpty). A wrapper
-    /// around compadd records every match the completion function adds.
-    func zsh(_ typed: String, in directory: String) throws -> [String] {
+    /// in an interactive zsh on a pseudo-terminal (zsh/zpty), each match
+    /// with the context _arguments completed it in, such as
+    /// `option--key-file-1` for an option's value or `argument-rest` for an
+    /// operand. A wrapper around compadd records every match added.
+    func zshWithContext(_ typed: String, in directory: String) throws -> [(context: String, match: String)] {
         let scratch = try TemporaryDirectory()
         let functions = scratch.file("functions")
         try FileManager.default.createDirectory(atPath: functions, withIntermediateDirectories: true)
@@ -143,7 +151,7 @@ final class CompletionTests: XCTestCase {
             compadd() {
               local -a found
               builtin compadd -O found "$@"
-              (( $#found )) && print -rl -- $found >> \(Shell.quote(matches))
+              (( $#found )) && print -rl -- "${curcontext##*:}|"${^found} >> \(Shell.quote(matches))
               builtin compadd "$@"
             }
             print ready > \(Shell.quote(ready))
@@ -163,7 +171,19 @@ final class CompletionTests: XCTestCase {
         let result = try Shell.run("zsh", driver, in: directory)
         XCTAssertEqual(result.status, 0, "zsh did not start its completion system: \(result.stderr)")
         let found = (try? String(contentsOfFile: matches, encoding: .utf8)) ?? ""
-        return Array(Set(found.split(separator: "\n").map(String.init))).sorted()
+        return found.split(separator: "\n").map { line in
+            let parts = line.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            return (parts.first ?? "", parts.count > 1 ? parts[1] : "")
+        }
+    }
+
+    func zsh(_ typed: String, in directory: String) throws -> [String] {
+        Array(Set(try zshWithContext(typed, in: directory).map(\.match))).sorted()
+    }
+
+    /// The matches zsh completed as the value of `option`.
+    func zshValues(_ typed: String, of option: String, in directory: String) throws -> [String] {
+        try zshWithContext(typed, in: directory).filter { $0.context == "option\(option)-1" }.map(\.match)
     }
 
     func testZshCompletesCommandsOptionsAndFileNames() throws {
@@ -180,9 +200,10 @@ final class CompletionTests: XCTestCase {
         XCTAssertTrue(try zsh("ticketctl init --", in: folder.path).contains("--max-entries"))
         XCTAssertTrue(try zsh("ticketctl import-json --", in: folder.path).contains("--input"))
 
-        XCTAssertTrue(try zsh("ticketctl rotate --key-file k", in: folder.path).contains("key file.key"))
-        XCTAssertTrue(try zsh("ticketctl re-key --new-key-file b", in: folder.path).contains("beta.key"))
-        XCTAssertTrue(try zsh("ticketctl inspect al", in: folder.path).contains("alpha.store"))
+        XCTAssertTrue(try zshValues("ticketctl rotate --key-file k", of: "--key-file", in: folder.path).contains("key file.key"))
+        XCTAssertTrue(try zshValues("ticketctl re-key --new-key-file b", of: "--new-key-file", in: folder.path).contains("beta.key"))
+        let operand = try zshWithContext("ticketctl inspect al", in: folder.path)
+        XCTAssertTrue(operand.contains { $0.context == "argument-rest" && $0.match == "alpha.store" }, "\(operand)")
         XCTAssertEqual(try zsh("ticketctl rotate --seal ", in: folder.path), ["noxtls-0.1", "standard"])
     }
 }
