@@ -14,7 +14,7 @@ complete -c ticketctl -n __fish_use_subcommand -a invalidate-identity -d 'Drop e
 complete -c ticketctl -n __fish_use_subcommand -a re-key -d 'Open stores with the current key and seal them under a new one'
 complete -c ticketctl -n __fish_use_subcommand -a init -d 'Create empty stores, mode 0600, sealed under the key'
 complete -c ticketctl -n __fish_use_subcommand -a import-json -d 'Build or replace a store from a dump-json document'
-complete -c ticketctl -n __fish_use_subcommand -a manpage -d 'Print this manual page, in mdoc, on standard output'
+complete -c ticketctl -n __fish_use_subcommand -a manpage -d 'Print the ticketctl(1) manual page, in mdoc, on standard output'
 complete -c ticketctl -n __fish_use_subcommand -a completions -d 'Print the completion script for bash, zsh or fish'
 
 complete -c ticketctl -n '__fish_seen_subcommand_from inspect' -l key-file -r -F -d 'Read the key material from PATH, exact bytes; \'-\' reads standard input'

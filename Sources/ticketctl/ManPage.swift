@@ -9,7 +9,7 @@ enum ManPage {
 
     static let spec = CommandSpec(
         name: "manpage",
-        summary: "Print this manual page, in mdoc, on standard output.",
+        summary: "Print the ticketctl(1) manual page, in mdoc, on standard output.",
         discussion: """
             Writes the source of ticketctl(1). 'ticketctl manpage | mandoc -a' reads \
             it without installing it.
