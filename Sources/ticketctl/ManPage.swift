@@ -74,15 +74,18 @@ enum ManPage {
         roff.macro("Bl", "-tag -width Ds")
         for status in ExitStatus.allCases {
             roff.macro("It", "\(status.rawValue)")
-            roff.text(status.meaning.prefix(1).uppercased() + status.meaning.dropFirst() + ".")
+            roff.text(status.meaning)
         }
         roff.macro("El")
+        roff.macro("Pp")
         roff.text(ManPageText.severalFiles)
 
         roff.macro("Sh", "EXAMPLES")
         for example in ManPageText.examples {
             if let title = example.title {
                 roff.macro("Ss", title)
+            } else {
+                roff.macro("Pp")
             }
             roff.text(example.text)
             if !example.code.isEmpty {

@@ -56,8 +56,8 @@ enum ManPageText {
     /// depend on which manuals the machine happens to have installed.
     static let seeAlso = """
         jq(1), crontab(5), systemd.timer(5), sysexits(3). \
-        README.md in the ticketctl sources describes installation, and FORMAT.md \
-        describes the store format.
+        README.md in the ticketctl sources describes installation and has more \
+        recipes.
         """
 
     struct Example {
