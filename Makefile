@@ -1,7 +1,7 @@
 # ticketctl: the two commands README.md opens with are `make demo` and `make check`.
 SWIFT ?= swift
 
-.PHONY: deps build demo check test bench clean install install-files
+.PHONY: deps build demo check test bench clean install install-files generated
 
 deps:
 	scripts/install-deps.sh build
@@ -52,3 +52,12 @@ install-files:
 	install -m 0644 completions/ticketctl.bash "$(DESTDIR)$(BASH_COMPLETIONS)/ticketctl"
 	install -m 0644 completions/_ticketctl "$(DESTDIR)$(ZSH_COMPLETIONS)/_ticketctl"
 	install -m 0644 completions/ticketctl.fish "$(DESTDIR)$(FISH_COMPLETIONS)/ticketctl.fish"
+
+# Regenerate the man page and completion scripts from the command table after
+# changing a command or option; the tests fail until this has been run.
+generated:
+	$(SWIFT) build --product ticketctl
+	.build/debug/ticketctl manpage > man/ticketctl.1
+	.build/debug/ticketctl completions bash > completions/ticketctl.bash
+	.build/debug/ticketctl completions zsh > completions/_ticketctl
+	.build/debug/ticketctl completions fish > completions/ticketctl.fish

@@ -39,7 +39,7 @@ final class CompletionTests: XCTestCase {
             let generated = try CLI.run(["completions", shell])
             XCTAssertEqual(generated.status, 0, generated.stderr)
             let committed = try String(contentsOf: Self.scripts.appendingPathComponent(file), encoding: .utf8)
-            XCTAssertEqual(generated.stdoutText, committed, "completions/\(file) is stale: run 'ticketctl completions \(shell) > completions/\(file)'")
+            XCTAssertEqual(generated.stdoutText, committed, "completions/\(file) is stale: run 'make generated'")
         }
         let help = try CLI.run(["--help"])
         for name in subcommands {

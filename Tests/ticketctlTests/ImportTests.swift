@@ -82,6 +82,22 @@ final class ImportTests: XCTestCase {
         XCTAssertEqual(try FileFingerprint(path), fingerprint)
     }
 
+    func testDryRunReportsTheReplacementButWritesNothing() throws {
+        let directory = try TemporaryDirectory()
+        let path = try directory.copyStore("basic-standard")
+        let fingerprint = try FileFingerprint(path)
+        let document = Data(document { _ in ticket() })
+        let result = try CLI.run(["import-json", "--dry-run", "--key-file", text, path], stdin: document)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdoutText.contains("6 tickets before, 3 imported; would be replaced (dry run)"), result.stdoutText)
+        XCTAssertEqual(try FileFingerprint(path), fingerprint)
+
+        let missing = directory.file("new.store")
+        let create = try CLI.run(["import-json", "--dry-run", "--key-file", text, missing], stdin: document)
+        XCTAssertEqual(create.status, 0, create.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: missing))
+    }
+
     func testIntegersAboveTwoToTheFiftyThirdStayExact() throws {
         let directory = try TemporaryDirectory()
         let input = try directory.write("big.json", Array("""

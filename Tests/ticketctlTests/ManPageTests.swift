@@ -14,7 +14,7 @@ final class ManPageTests: XCTestCase {
     func testCommittedPageIsTheGeneratorsOutput() throws {
         let generated = try CLI.run(["manpage"])
         XCTAssertEqual(generated.status, 0, generated.stderr)
-        XCTAssertEqual(generated.stdoutText, try committed(), "man/ticketctl.1 is stale: run 'ticketctl manpage > man/ticketctl.1'")
+        XCTAssertEqual(generated.stdoutText, try committed(), "man/ticketctl.1 is stale: run 'make generated'")
     }
 
     func testMandocLintReportsNothing() throws {
