@@ -20,10 +20,23 @@ enum Ticketctl {
         _ arguments: [String], environment: [String: String], output: OutputSink, errors: OutputSink,
         injectFault: (@Sendable (RewriteStep) -> Int32)? = nil
     ) -> ExitStatus {
-        defer {
-            output.flush()
-            errors.flush()
+        var status = dispatch(
+            arguments, environment: environment, output: output, errors: errors, injectFault: injectFault)
+        output.flush()
+        // A reader that stops early (`dump-json | head`) is not an error;
+        // any other failure to write the results is.
+        if let failure = output.failure, failure != EPIPE {
+            errors.write("ticketctl: error: standard output: \(String(cString: strerror(failure)))\n")
+            status = ExitStatus.worst([status, .ioError])
         }
+        errors.flush()
+        return status
+    }
+
+    private static func dispatch(
+        _ arguments: [String], environment: [String: String], output: OutputSink, errors: OutputSink,
+        injectFault: (@Sendable (RewriteStep) -> Int32)?
+    ) -> ExitStatus {
         guard let name = arguments.first else {
             errors.write(Help.overview())
             return .usage

@@ -180,3 +180,19 @@ final class CommandTests: XCTestCase {
         XCTAssertEqual(summary?.first?["seal"] as? String, "noxtls-0.1")
     }
 }
+
+final class OutputFailureTests: XCTestCase {
+    /// A full disk behind standard output is an I/O error, not silence.
+    func testWriteErrorOnStandardOutputExits74() throws {
+        let directory = try TemporaryDirectory()
+        let path = try directory.copyStore("basic-standard")
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = ["dump-json", "--key-file", Fixtures.key("text"), path]
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/full")
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 74)
+    }
+}
