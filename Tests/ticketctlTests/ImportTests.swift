@@ -46,6 +46,24 @@ final class ImportTests: XCTestCase {
         }
     }
 
+    /// Writing always emits payload version 2, so a version 1 store comes back
+    /// with the same tickets but not the same bytes.
+    func testAVersionOneStoreRoundTripsToTheSameTicketsInVersionTwo() throws {
+        let directory = try TemporaryDirectory()
+        let original = try directory.copyStore("payload-v1-standard")
+        let copy = directory.file("copy.store")
+        let dump = try CLI.run(["dump-json", "--key-file", text, original])
+        XCTAssertEqual(dump.status, 0, dump.stderr)
+        let result = try CLI.run(["import-json", "--key-file", text, copy], stdin: dump.stdout)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let before = try open(original), after = try open(copy)
+        XCTAssertEqual(before.payloadVersion, 1)
+        XCTAssertEqual(after.payloadVersion, 2)
+        XCTAssertFalse(before.tickets.isEmpty)
+        XCTAssertEqual(after.tickets, before.tickets)
+        XCTAssertEqual(after.maxEntries, before.maxEntries)
+    }
+
     func testJqSurgeryOnAnExistingStoreKeepsItsSealAndTheOtherTickets() throws {
         let directory = try TemporaryDirectory()
         let path = try directory.copyStore("basic-legacy")
