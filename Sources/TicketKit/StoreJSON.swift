@@ -117,3 +117,182 @@ public enum StoreDump {
         return String(decoding: data, as: UTF8.self)
     }
 }
+
+extension StoreDocument {
+    /// Decodes a dump-json document with Foundation's decoder. Every failure
+    /// becomes `TicketError.invalidValue` naming the field and, inside
+    /// `tickets`, the ticket's index.
+    public static func decode(_ data: Data) throws -> StoreDocument {
+        do {
+            return try JSONDecoder().decode(StoreDocument.self, from: data)
+        } catch let error as DecodingError {
+            throw TicketError.invalidValue(ImportProblem.describe(error))
+        }
+    }
+
+    /// The store this document describes, written as payload version 2.
+    ///
+    /// - Throws: `TicketError.invalidValue` for hex that does not decode, a
+    ///   field past a format limit, or more tickets than max_entries holds
+    ///   (noxtls would silently drop the oldest on load).
+    public func makeStore() throws -> TicketStore {
+        guard maxEntries <= UInt32(Payload.maximumEntries) else {
+            throw TicketError.invalidValue(
+                "field max_entries: \(maxEntries) exceeds the limit of \(Payload.maximumEntries)")
+        }
+        let capacity = max(Int(maxEntries), 1)
+        guard tickets.count <= capacity else {
+            throw TicketError.invalidValue(
+                "field tickets: \(tickets.count) tickets do not fit max_entries \(maxEntries); noxtls would drop the oldest \(tickets.count - capacity) on load")
+        }
+        let converted = try tickets.enumerated().map { index, record in
+            try record.makeTicket(index: index)
+        }
+        return TicketStore(maxEntries: maxEntries, tickets: converted)
+    }
+}
+
+extension TicketRecord {
+    func makeTicket(index: Int) throws -> Ticket {
+        Ticket(
+            identity: try Self.bytes(identity, field: "identity", index: index,
+                                     limit: Payload.maximumIdentityLength),
+            ticketNonce: try Self.bytes(ticketNonce, field: "ticket_nonce", index: index,
+                                        limit: Payload.maximumTicketNonceLength),
+            obfuscatedTicketAge: obfuscatedTicketAge, ageAdd: ageAdd, issuedAtMs: issuedAtMs,
+            lifetimeMs: lifetimeMs, maxEarlyDataSize: maxEarlyDataSize, consumed: consumed)
+    }
+
+    private static func bytes(_ hex: String, field: String, index: Int, limit: Int) throws -> [UInt8] {
+        let place = "ticket \(index), field \(field)"
+        guard hex.utf8.count % 2 == 0 else {
+            throw TicketError.invalidValue("\(place): hex of odd length (\(hex.utf8.count) digits)")
+        }
+        guard let bytes = Hex.decode(hex) else {
+            throw TicketError.invalidValue("\(place): not hex (only 0-9 and a-f are allowed)")
+        }
+        guard bytes.count <= limit else {
+            throw TicketError.invalidValue("\(place): \(bytes.count) bytes exceed the limit of \(limit)")
+        }
+        return bytes
+    }
+}
+
+/// Turns Foundation's decoding errors into messages an operator can act on.
+enum ImportProblem {
+    static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .keyNotFound(let key, let context):
+            return place(context.codingPath + [key]) + ": missing"
+        case .valueNotFound(_, let context):
+            return place(context.codingPath) + ": null where a value is required"
+        case .typeMismatch(let type, let context):
+            return place(context.codingPath) + ": expected \(expectation(for: type, path: context.codingPath))"
+        case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            return "not valid JSON: \(detail(of: context))"
+        case .dataCorrupted(let context):
+            return place(context.codingPath) + ": \(detail(of: context))"
+        @unknown default:
+            return "cannot decode the document: \(error)"
+        }
+    }
+
+    /// "ticket 3, field lifetime_ms", or "field max_entries" outside tickets.
+    private static func place(_ path: [any CodingKey]) -> String {
+        var ticket: Int?
+        var field: String?
+        for (position, key) in path.enumerated() {
+            if let index = key.intValue, position > 0, path[position - 1].stringValue == "tickets" {
+                ticket = index
+            } else if key.intValue == nil {
+                field = key.stringValue
+            }
+        }
+        let named = "field \(field ?? "(document)")"
+        return ticket.map { "ticket \($0), \(named)" } ?? named
+    }
+
+    private static func expectation(for type: Any.Type, path: [any CodingKey]) -> String {
+        switch path.last?.stringValue {
+        case "obfuscated_ticket_age", "age_add", "max_early_data_size", "max_entries":
+            return "an integer from 0 to \(UInt32.max)"
+        case "issued_at_ms", "lifetime_ms", "now_ms":
+            return "an integer from 0 to \(UInt64.max)"
+        case "payload_version":
+            return "an integer from 0 to \(UInt8.max)"
+        case "consumed", "expired":
+            return "true or false"
+        case "seal":
+            return "\"standard\" or \"noxtls-0.1\""
+        default:
+            return "a value of type \(type)"
+        }
+    }
+
+    /// Foundation's own words, lowercased and without the trailing period.
+    private static func detail(of context: DecodingError.Context) -> String {
+        var text = context.debugDescription
+        if let underlying = context.underlyingError {
+            text += " (\(underlying))"
+        }
+        while text.hasSuffix(".") { text.removeLast() }
+        guard let first = text.first else { return "cannot be decoded" }
+        return first.lowercased() + text.dropFirst()
+    }
+}
+
+// Foundation's decoder reports an integer out of range for its type as
+// "not valid JSON" with no location, so every integer field is decoded
+// through `exactInteger`, which names the field and shows the value.
+extension TicketRecord {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        identity = try container.decode(String.self, forKey: .identity)
+        ticketNonce = try container.decode(String.self, forKey: .ticketNonce)
+        obfuscatedTicketAge = try container.exactInteger(forKey: .obfuscatedTicketAge)
+        ageAdd = try container.exactInteger(forKey: .ageAdd)
+        issuedAtMs = try container.exactInteger(forKey: .issuedAtMs)
+        lifetimeMs = try container.exactInteger(forKey: .lifetimeMs)
+        maxEarlyDataSize = try container.exactInteger(forKey: .maxEarlyDataSize)
+        consumed = try container.decode(Bool.self, forKey: .consumed)
+        expired = try container.decodeIfPresent(Bool.self, forKey: .expired)
+    }
+}
+
+extension StoreDocument {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        file = try container.decodeIfPresent(String.self, forKey: .file)
+        seal = try container.decodeIfPresent(SealKind.self, forKey: .seal)
+        payloadVersion = try container.exactIntegerIfPresent(forKey: .payloadVersion)
+        maxEntries = try container.exactInteger(forKey: .maxEntries)
+        ticketCount = try container.exactIntegerIfPresent(forKey: .ticketCount)
+        nowMs = try container.exactIntegerIfPresent(forKey: .nowMs)
+        droppedOnRead = try container.exactIntegerIfPresent(forKey: .droppedOnRead)
+        tickets = try container.decode([TicketRecord].self, forKey: .tickets)
+    }
+}
+
+extension KeyedDecodingContainer {
+    func exactInteger<T: FixedWidthInteger & Decodable>(forKey key: Key) throws -> T {
+        do {
+            return try decode(T.self, forKey: key)
+        } catch let error as DecodingError {
+            throw error
+        } catch {
+            throw outOfRange(T.self, forKey: key)
+        }
+    }
+
+    func exactIntegerIfPresent<T: FixedWidthInteger & Decodable>(forKey key: Key) throws -> T? {
+        guard contains(key), try !decodeNil(forKey: key) else { return nil }
+        return try exactInteger(forKey: key) as T
+    }
+
+    private func outOfRange<T: FixedWidthInteger>(_ type: T.Type, forKey key: Key) -> DecodingError {
+        let shown = (try? decode(Decimal.self, forKey: key)).map { "\($0)" } ?? "the number"
+        return DecodingError.dataCorrupted(DecodingError.Context(
+            codingPath: codingPath + [key],
+            debugDescription: "\(shown) is not an integer from \(T.min) to \(T.max)"))
+    }
+}

@@ -53,6 +53,9 @@ struct CommandSpec: Sendable {
     var writes = false
     /// Options that must be given, as the synopsis shows them.
     var requiredSynopsis = ""
+    /// Whether the command opens stores, and so needs AES-256-GCM; the
+    /// generators of the man page and completions do not.
+    var needsCrypto = true
     let run: @Sendable (Invocation) throws -> ExitStatus
 
     func option(named long: String) -> OptionSpec? {

@@ -8,7 +8,8 @@ enum Ticketctl {
 
     static let commands: [CommandSpec] = [
         InspectCommand.spec, DumpJSONCommand.spec, RotateCommand.rotate, RotateCommand.expire,
-        InvalidateIdentityCommand.spec, ReKeyCommand.spec,
+        InvalidateIdentityCommand.spec, ReKeyCommand.spec, InitCommand.spec, ImportJSONCommand.spec,
+        ManPage.spec, Completions.spec,
     ]
 
     static func command(named name: String) -> CommandSpec? {
@@ -79,7 +80,9 @@ enum Ticketctl {
             command: command, arguments: parsed, environment: environment, output: output, errors: errors)
         invocation.injectFault = injectFault
         do {
-            try TicketKit.requireCrypto()
+            if command.needsCrypto {
+                try TicketKit.requireCrypto()
+            }
             return try command.run(invocation)
         } catch let error as UsageError {
             errors.write("ticketctl: error: \(error)\nsee 'ticketctl \(command.name) --help'\n")

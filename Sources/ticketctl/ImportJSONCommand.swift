@@ -1,0 +1,192 @@
+import FoundationEssentials
+import Glibc
+import TicketKit
+
+enum ImportJSONCommand {
+    static let input = OptionSpec(
+        long: "input", valueName: "PATH", completion: .file,
+        help: "Read the document from PATH instead of standard input.")
+    static let seal = OptionSpec(
+        long: "seal", valueName: "SEAL", completion: Options.seal.completion,
+        help: "Seal the store as 'standard' (noxtls 0.2+) or 'noxtls-0.1'. Default: the seal the existing store has; for a new store, the document's seal field, else standard.")
+
+    /// Longer than any dump of a legal store (8 MiB of payload as hex, plus field names).
+    static let maximumDocumentSize = 64 * 1024 * 1024
+
+    static let spec = CommandSpec(
+        name: "import-json",
+        summary: "Build or replace a store from a dump-json document.",
+        discussion: """
+            Reads one document in the schema dump-json writes (file, now_ms, \
+            ticket_count, dropped_on_read, payload_version and each ticket's expired \
+            are ignored) and makes FILE hold exactly its max_entries and tickets, in \
+            order. An existing FILE is replaced through the same locked, verified \
+            rewrite as rotate, and is left untouched when nothing differs; a missing \
+            FILE is created as init creates it. So 'dump-json | jq ... | import-json' \
+            edits a store. Bad JSON, a missing field, odd-length hex or a number out of \
+            range exits 65 naming the field and the ticket index, and writes nothing.
+            """,
+        options: [input, Options.keyFile, seal, Options.dryRun, Options.backup, Options.wait, Options.json,
+                  Options.quiet, Options.help],
+        operands: OperandSpec(name: "FILE", minimum: 1, maximum: 1),
+        writes: true,
+        run: run)
+
+    static func run(_ invocation: Invocation) throws -> ExitStatus {
+        let keySource = try invocation.keySource()
+        let inputPath = invocation.arguments.value(input)
+        if keySource == .standardInput && (inputPath == nil || inputPath == "-") {
+            throw UsageError(
+                message: "the key and the document cannot both come from standard input; use --input PATH",
+                command: spec.name)
+        }
+        let requestedSeal = try invocation.sealOption(seal)
+        let waitSeconds = try parseWait(invocation)
+        let key = try invocation.loadKey(from: keySource)
+        let document = try readDocument(from: inputPath)
+        let store: TicketStore
+        do {
+            store = try document.makeStore()
+        } catch {
+            throw SubjectError(subject: inputPath ?? "standard input", underlying: error)
+        }
+
+        return invocation.forEachFile { path in
+            var status = stat()
+            guard lstat(path, &status) == 0 else {
+                let seal = requestedSeal ?? document.seal ?? .standard
+                return try create(path, store: store, seal: seal, key: key, invocation: invocation)
+            }
+            var rewriter = StoreRewriter()
+            rewriter.dryRun = invocation.arguments.has(Options.dryRun)
+            rewriter.keepBackup = invocation.arguments.has(Options.backup)
+            rewriter.waitSeconds = waitSeconds
+            rewriter.injectFault = invocation.injectFault
+            let outcome = try rewriter.rewrite(path, key: key) { opened in
+                let seal = requestedSeal ?? opened.seal
+                let samePayload = try Payload.encode(opened.store) == Payload.encode(store)
+                if samePayload && opened.store.payloadVersion == Payload.currentVersion && seal == opened.seal {
+                    return nil
+                }
+                return Replacement(store: store, seal: seal, key: key)
+            }
+            report(outcome, dryRun: rewriter.dryRun, invocation: invocation)
+            return .ok
+        }
+    }
+
+    private static func create(
+        _ path: String, store: TicketStore, seal: SealKind, key: StoreKey, invocation: Invocation
+    ) throws -> ExitStatus {
+        let dryRun = invocation.arguments.has(Options.dryRun)
+        if !dryRun {
+            try StoreCreation.create(path, store: store, seal: seal, key: key)
+        }
+        if invocation.json {
+            var result = CreationResult(file: path, seal: seal, maxEntries: store.maxEntries, tickets: store.tickets.count)
+            result.created = !dryRun
+            invocation.addJSON(result)
+        } else {
+            let verb = dryRun ? "would create" : "created"
+            invocation.say("\(path): \(verb) with \(store.tickets.count) ticket\(store.tickets.count == 1 ? "" : "s"), max_entries \(store.maxEntries), \(seal.rawValue) seal\(dryRun ? " (dry run)" : "")")
+        }
+        return .ok
+    }
+
+    private static func report(_ outcome: RewriteOutcome, dryRun: Bool, invocation: Invocation) {
+        let opened = outcome.opened
+        let seal = outcome.replacement?.seal ?? opened.seal
+        let after = outcome.replacement?.store.tickets.count ?? opened.store.tickets.count
+        for leftover in outcome.removedLeftovers {
+            invocation.warn("removed \(leftover), left by an interrupted ticketctl run", subject: opened.path)
+        }
+        if invocation.json {
+            invocation.addJSON(ImportResult(
+                file: opened.path, sealBefore: opened.seal, seal: seal,
+                ticketsBefore: opened.store.tickets.count, tickets: after,
+                changed: outcome.replacement != nil, written: outcome.written, dryRun: dryRun,
+                backup: outcome.backupPath))
+            return
+        }
+        let state: String
+        if outcome.replacement == nil {
+            state = "identical to the document; left untouched"
+        } else if dryRun {
+            state = "would be replaced (dry run)"
+        } else {
+            state = "replaced, \(seal.rawValue) seal" + (outcome.backupPath.map { ", backup \($0)" } ?? "")
+        }
+        invocation.say("\(opened.path): \(opened.store.tickets.count) tickets before, \(after) imported; \(state)")
+    }
+
+    private static func readDocument(from path: String?) throws -> StoreDocument {
+        let subject = path.flatMap { $0 == "-" ? nil : $0 } ?? "standard input"
+        do {
+            let data: Data
+            if let path, path != "-" {
+                let fd = try DocumentInput.open(path)
+                defer { close(fd) }
+                data = try DocumentInput.readToEnd(fd, limit: maximumDocumentSize)
+            } else {
+                data = try DocumentInput.readToEnd(STDIN_FILENO, limit: maximumDocumentSize)
+            }
+            return try StoreDocument.decode(data)
+        } catch {
+            throw SubjectError(subject: subject, underlying: error)
+        }
+    }
+
+    private static func parseWait(_ invocation: Invocation) throws -> Double {
+        guard let text = invocation.arguments.value(Options.wait) else { return 0 }
+        guard let seconds = Double(text), seconds >= 0, seconds.isFinite else {
+            throw UsageError(message: "--wait needs a number of seconds, not '\(text)'", command: spec.name)
+        }
+        return seconds
+    }
+}
+
+/// What import-json did to an existing store, for `--json`.
+struct ImportResult: Encodable {
+    let file: String
+    let sealBefore: SealKind
+    let seal: SealKind
+    let ticketsBefore: Int
+    let tickets: Int
+    let changed: Bool
+    let written: Bool
+    let dryRun: Bool
+    let backup: String?
+
+    enum CodingKeys: String, CodingKey {
+        case file, seal, tickets, changed, written, backup
+        case sealBefore = "seal_before"
+        case ticketsBefore = "tickets_before"
+        case dryRun = "dry_run"
+    }
+}
+
+/// Reads the import document from a file or a pipe, bounded in size.
+enum DocumentInput {
+    static func open(_ path: String) throws -> Int32 {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
+        guard fd >= 0 else { throw TicketError.system(operation: "open", errno: errno) }
+        return fd
+    }
+
+    static func readToEnd(_ fd: Int32, limit: Int) throws -> Data {
+        var data = Data()
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let got = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw TicketError.system(operation: "read", errno: errno)
+            }
+            if got == 0 { return data }
+            data.append(contentsOf: chunk[0..<got])
+            guard data.count <= limit else {
+                throw TicketError.invalidValue("the document is larger than \(limit) bytes, more than any store's dump")
+            }
+        }
+    }
+}
