@@ -19,6 +19,24 @@ struct StorePath {
         name = String(full[full.index(after: slash)...])
     }
 
+    /// Where a store that does not exist yet is to be created: the
+    /// directory resolved, the final name as given (never followed, so a
+    /// dangling symlink there counts as an existing file).
+    init(creating path: String) throws {
+        let slash = path.lastIndex(of: "/")
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let parent = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        guard !name.isEmpty, name != ".", name != ".." else {
+            throw TicketError.invalidValue("not a file name")
+        }
+        guard let resolved = realpath(parent, nil) else {
+            throw TicketError.system(operation: "open directory \(parent)", errno: errno)
+        }
+        defer { free(resolved) }
+        directory = String(cString: resolved)
+        self.name = name
+    }
+
     /// Temporary files of this store start with this; a killed run can
     /// leave one behind, and the next writer removes it.
     var temporaryPrefix: String { ".\(name).ticketctl-" }

@@ -139,74 +139,25 @@ public struct StoreRewriter: Sendable {
         }
     }
 
-    /// Runs one step's system call, unless the test seam injects a failure
-    /// in its place: an injected failure means the call never happened.
-    private func step(_ step: RewriteStep, _ call: () -> Int32 = { 0 }) throws {
-        if let code = injectFault?(step), code != 0 {
-            throw TicketError.system(operation: step.operation, errno: code)
-        }
-        try FileSystem.check(FileSystem.retrying(call), step.operation)
-    }
-
-    /// Writes `file` beside the original and renames it into place. Returns
+    /// Writes the replacement beside the original and renames it into
+    /// place, once the original is shown to be still what we read. Returns
     /// the backup's path when one was kept.
     private func replace(
         _ target: StorePath, in directory: Int32, with file: [UInt8], expecting payload: [UInt8],
         replacement: Replacement, original: ReadVersion
     ) throws -> String? {
-        let temporaryName = target.temporaryName()
-        try step(.createTemporary)
-        let fd = FileSystem.retrying {
-            openat(directory, temporaryName, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        }
-        try FileSystem.check(fd, "create")
-        var renamed = false
-        defer {
-            close(fd)
-            if !renamed { unlinkat(directory, temporaryName, 0) }
-        }
-
-        let mine = try FileSystem.status(of: fd)
-        let wanted = original.status
-        if mine.owner != wanted.owner || mine.group != wanted.group {
-            try step(.changeOwner) { fchown(fd, wanted.owner, wanted.group) }
-        }
-        try step(.changeOwner) { fchmod(fd, mode_t(wanted.permissions & 0o600)) }
-        try step(.write)
-        try FileSystem.writeAll(fd, file)
-        try step(.sync) { fsync(fd) }
-
-        try step(.verify)
-        try verify(fd: fd, expecting: payload, replacement: replacement)
-
-        try original.checkUnchanged(target, in: directory)
+        let newFile = NewStoreFile(target: target, directory: directory, injectFault: injectFault)
         var backupPath: String?
-        if keepBackup {
-            try step(.backup)
-            backupPath = try target.linkBackup(in: directory)
+        try newFile.write(
+            file, expecting: payload, replacement: replacement, ownedLike: original.status, placement: .rename
+        ) {
+            try original.checkUnchanged(target, in: directory)
+            if keepBackup {
+                try newFile.step(.backup)
+                backupPath = try target.linkBackup(in: directory)
+            }
         }
-        try step(.rename) { renameat(directory, temporaryName, directory, target.name) }
-        renamed = true
-        try step(.syncDirectory) { fsync(directory) }
         return backupPath
-    }
-
-    /// Reads the new file back and opens it with the key it was sealed for.
-    private func verify(fd: Int32, expecting payload: [UInt8], replacement: Replacement) throws {
-        let (bytes, _) = try StoreFile.readBounded(fd: fd)
-        let reopened: (payload: SecretBytes, seal: SealKind)
-        do {
-            reopened = try bytes.withUnsafeBytes { try Envelope.open($0, key: replacement.key) }
-        } catch {
-            throw TicketError.verificationFailed("it does not open with its key: \(error)")
-        }
-        guard reopened.seal == replacement.seal else {
-            throw TicketError.verificationFailed("it opened in the \(reopened.seal.rawValue) seal")
-        }
-        let same = reopened.payload.withUnsafeBytes { $0.elementsEqual(payload) }
-        guard same else {
-            throw TicketError.verificationFailed("its contents differ from what was written")
-        }
     }
 }
 
