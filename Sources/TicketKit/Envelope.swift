@@ -89,8 +89,11 @@ public enum Envelope {
     ) -> [UInt8] {
         precondition(payload.count <= Payload.maximumSize)
         let nonce = Sodium.randomBytes(Sodium.nonceBytes)
-        var file = [UInt8](repeating: 0, count: overhead + payload.count)
-        file.withUnsafeMutableBytes { output in
+        // Header, ciphertext and tag cover every byte, so the buffer is not
+        // zeroed first.
+        let size = overhead + payload.count
+        return [UInt8](unsafeUninitializedCapacity: size) { elements, initialized in
+            let output = UnsafeMutableRawBufferPointer(elements)
             magic.withUnsafeBytes { output.copyMemory(from: $0) }
             output[4] = version
             nonce.withUnsafeBytes {
@@ -111,7 +114,7 @@ public enum Envelope {
             if seal == .noxtls01 {
                 SealKind.toggleLegacyAdjustment(of: tag, key: key)
             }
+            initialized = size
         }
-        return file
     }
 }
