@@ -57,7 +57,10 @@ public enum Payload {
         var store = TicketStore(maxEntries: maxEntries, payloadVersion: version)
         let capacity = Int(store.maxEntries)
         store.droppedOnRead = max(tickets.count - capacity, 0)
-        store.tickets = Array(tickets.suffix(capacity))
+        if store.droppedOnRead > 0 {
+            tickets.removeFirst(store.droppedOnRead)
+        }
+        store.tickets = tickets
         return store
     }
 
