@@ -104,6 +104,7 @@ public enum Envelope {
         let size = overhead + payload.count
         return [UInt8](unsafeUninitializedCapacity: size) { elements, initialized in
             let output = UnsafeMutableRawBufferPointer(elements)
+            HugePages.advise(output)
             magic.withUnsafeBytes { output.copyMemory(from: $0) }
             output[4] = version
             nonce.withUnsafeBytes {

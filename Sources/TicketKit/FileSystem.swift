@@ -57,6 +57,7 @@ enum FileSystem {
         let bytes = [UInt8](unsafeUninitializedCapacity: count) { elements, initialized in
             defer { initialized = total }
             let buffer = UnsafeMutableRawBufferPointer(elements)
+            HugePages.advise(buffer)
             while total < count {
                 let got = pread(fd, buffer.baseAddress! + total, count - total, off_t(total))
                 if got < 0 {

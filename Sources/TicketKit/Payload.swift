@@ -85,6 +85,7 @@ public enum Payload {
 
         // Every byte is written below, so the 8 MiB buffer is not zeroed first.
         return [UInt8](unsafeUninitializedCapacity: size) { elements, initialized in
+            HugePages.advise(UnsafeMutableRawBufferPointer(elements))
             var writer = Writer(buffer: UnsafeMutableRawBufferPointer(elements))
             writer.bytes(magic)
             writer.u8(currentVersion)
