@@ -16,12 +16,14 @@ public enum Hex {
         let start = output.count
         let count = bytes.count * 2
         output.append(contentsOf: repeatElement(0, count: count))
-        output.withUnsafeMutableBufferPointer { digits in
-            var at = start
-            for byte in bytes {
-                digits[at] = digit(byte >> 4)
-                digits[at + 1] = digit(byte & 0x0F)
-                at += 2
+        bytes.withUnsafeBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { digits in
+                let target = UnsafeMutableBufferPointer(rebasing: digits[start..<start + count])
+                for index in source.indices {
+                    let byte = source[index]
+                    target[2 * index] = digit(byte >> 4)
+                    target[2 * index + 1] = digit(byte & 0x0F)
+                }
             }
         }
     }
