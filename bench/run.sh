@@ -90,8 +90,13 @@ median_ms() {
 
 version_rss=$(peak_rss "$ticketctl --version" "")
 echo
-echo "| command | median | baseline | ratio | target | peak RSS | (RSS − start) / file |"
-echo "|---|---|---|---|---|---|---|"
+echo "Machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)," \
+  "Linux $(uname -r), $(date -u '+%Y-%m-%d %H:%M UTC'); $(hyperfine --version), $runs runs per command."
+echo "Store: $store_size bytes, 16,384 tickets; small store: $small_size bytes, 6 tickets." \
+  "Start: peak RSS of ticketctl --version, $(awk -v r="$version_rss" 'BEGIN { printf "%.1f", r / 1024 }') MiB."
+echo
+echo "| command | median | baseline | ratio | time target | peak RSS | (RSS − start) ÷ file | RSS target |"
+echo "|---|---|---|---|---|---|---|---|"
 for index in "${!names[@]}"; do
   name=${names[$index]}
   median=$(median_ms "$name")
@@ -99,28 +104,30 @@ for index in "${!names[@]}"; do
   if [ -n "${baselines[$index]}" ]; then
     baseline=$(median_ms "${baselines[$index]}")
     baseline_text=$(printf '%.1f ms (%s)' "$baseline" "${baselines[$index]}")
-    ratio_text=$(awk -v a="$median" -v b="$baseline" 'BEGIN { printf "%.2f×, +%.1f ms", a / b, a - b }')
+    ratio_text=$(awk -v a="$median" -v b="$baseline" 'BEGIN { printf "%.2f×, %+.1f ms", a / b, a - b }')
   fi
   case "${targets[$index]}" in
-    ratio1.5) target_text=$(awk -v a="$median" -v b="$baseline" 'BEGIN { print (a <= 1.5 * b ? "≤ 1.5× floor: met" : "≤ 1.5× floor: missed") }') ;;
+    ratio1.5) target_text=$(awk -v a="$median" -v b="$baseline" 'BEGIN { print (a <= 1.5 * b ? "≤ 1.5×: met" : "≤ 1.5×: missed") }') ;;
     under150) target_text=$(awk -v a="$median" 'BEGIN { print (a < 150 ? "< 150 ms: met" : "< 150 ms: missed") }') ;;
     within2) target_text=$(awk -v a="$median" -v b="$baseline" 'BEGIN { print (a - b <= 2 ? "≤ +2 ms: met" : "≤ +2 ms: missed") }') ;;
   esac
   rss=$(peak_rss "${commands[$index]}" "${stores[$index]}")
+  # The 4× target is judged on the large store only: for the 475-byte store
+  # the ratio only measures libsodium and code pages that --version skips.
+  per_file="" rss_target=""
   case "${stores[$index]}" in
-    standard | noxtls01) size=$store_size ;;
-    small) size=$small_size ;;
-    *) size=0 ;;
+    standard | noxtls01)
+      per_file=$(awk -v r="$rss" -v s="$store_size" -v v="$version_rss" 'BEGIN { printf "%.2f", (r - v) * 1024 / s }')
+      rss_target=$(awk -v p="$per_file" 'BEGIN { print (p <= 4 ? "≤ 4×: met" : "≤ 4×: missed") }') ;;
+    small)
+      per_file=$(awk -v r="$rss" -v v="$version_rss" 'BEGIN { printf "%+.1f MiB over start", (r - v) / 1024 }') ;;
   esac
-  per_file=$(awk -v r="$rss" -v s="$size" -v v="$version_rss" \
-    'BEGIN { if (s == 0) print "n/a"; else printf "%.2f", (r - v) * 1024 / s }')
-  printf '| %s | %.1f ms | %s | %s | %s | %.1f MiB | %s |\n' \
-    "$name" "$median" "$baseline_text" "$ratio_text" "$target_text" "$(awk -v r="$rss" 'BEGIN { print r / 1024 }')" "$per_file"
+  if [ "$name" = "floor (C, libsodium)" ]; then
+    per_file="" rss_target=""
+  fi
+  printf '| %s | %.1f ms | %s | %s | %s | %.1f MiB | %s | %s |\n' "$name" "$median" "$baseline_text" \
+    "$ratio_text" "$target_text" "$(awk -v r="$rss" 'BEGIN { print r / 1024 }')" "$per_file" "$rss_target"
 done
-echo
-echo "store: $store_size bytes, 16,384 tickets; small store: $small_size bytes, 6 tickets;" \
-  "start = peak RSS of ticketctl --version ($(awk -v r="$version_rss" 'BEGIN { printf "%.1f", r / 1024 }') MiB)"
-
 bench/startup.sh "$work"
 
 if grep -rlE '^import Foundation$' Sources >/dev/null; then
