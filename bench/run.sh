@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The benchmark behind README.md's Performance section; `make bench` runs it.
-# It builds ticketctl (release), the store generator and the floor program,
+# It builds ticketctl (make build), the store generator and the floor program,
 # makes a 16,384-ticket store in each seal in bench/work/, times every command
 # in one hyperfine run, measures peak RSS with /usr/bin/time -v, and prints a
 # Markdown table. BENCH_RUNS sets hyperfine's runs per command (default 30).
@@ -14,9 +14,9 @@ mkdir -p "$work"
 # The clock every command runs at: all generated tickets are live at it.
 now_ms=1764800000000
 
-echo "building ticketctl (release) and the C helpers" >&2
-swift build -c release --product ticketctl >&2
-ticketctl="$(swift build -c release --show-bin-path)/ticketctl"
+echo "building ticketctl as make build does, and the C helpers" >&2
+make --no-print-directory build >&2
+ticketctl="$(swift build -c release --static-swift-stdlib --show-bin-path)/ticketctl"
 sodium_flags=$(pkg-config --cflags --libs libsodium)
 for program in gen-store floor; do
   # shellcheck disable=SC2086
