@@ -179,7 +179,9 @@ public struct StoreRewriter: Sendable {
         let (bytes, _) = try StoreFile.readBounded(fd: fd)
         let reopened: (payload: SecretBytes, seal: SealKind)
         do {
-            reopened = try bytes.withUnsafeBytes { try Envelope.open($0, key: replacement.key, trying: replacement.seal) }
+            reopened = try bytes.withUnsafeBytes {
+                try Envelope.open($0, key: replacement.key, trying: replacement.seal)
+            }
         } catch {
             throw TicketError.verificationFailed("it does not open with its key: \(error)")
         }
