@@ -9,7 +9,7 @@ packages=(libsodium-dev pkg-config)
 case "${1:-build}" in
   build) ;;
   test) packages+=(jq mandoc bash-completion zsh fish) ;;
-  bench) packages+=(hyperfine time gcc) ;;
+  bench) packages+=(hyperfine time gcc jq) ;;
   *) echo "usage: $0 [build|test|bench]" >&2; exit 64 ;;
 esac
 

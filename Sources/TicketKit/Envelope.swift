@@ -46,10 +46,14 @@ public enum Envelope {
         return length
     }
 
-    /// Authenticates and decrypts a store file, trying the standard seal
-    /// first and then the noxtls-0.1 seal.
+    /// Authenticates and decrypts a store file, trying the seal `first`
+    /// (by default the standard one) and then the other.
+    ///
+    /// Each failed try costs a full decryption pass, so a caller that knows
+    /// which seal to expect, such as the check of a file just written, names
+    /// it.
     public static func open(
-        _ file: UnsafeRawBufferPointer, key: StoreKey
+        _ file: UnsafeRawBufferPointer, key: StoreKey, trying first: SealKind = .standard
     ) throws -> (payload: SecretBytes, seal: SealKind) {
         let length = try ciphertextLength(of: file)
         let header = UnsafeRawBufferPointer(rebasing: file[0..<headerSize])
@@ -60,20 +64,26 @@ public enum Envelope {
 
         let opened: SealKind? = key.aesKey.withUnsafeBytes { aesKey in
             payload.withUnsafeMutableBytes { plaintext in
-                if Sodium.openDetached(
-                    ciphertext: ciphertext, tag: fileTag, message: plaintext,
-                    additionalData: header, nonce: nonce, key: aesKey)
-                {
-                    return .standard
-                }
-                var standardTag = [UInt8](fileTag)
-                defer { standardTag.withUnsafeMutableBytes { Sodium.wipe($0) } }
-                return standardTag.withUnsafeMutableBytes { tag -> SealKind? in
-                    SealKind.toggleLegacyAdjustment(of: tag, key: key)
-                    let verified = Sodium.openDetached(
-                        ciphertext: ciphertext, tag: UnsafeRawBufferPointer(tag),
-                        message: plaintext, additionalData: header, nonce: nonce, key: aesKey)
-                    return verified ? .noxtls01 : nil
+                var tag = [UInt8](fileTag)
+                defer { tag.withUnsafeMutableBytes { Sodium.wipe($0) } }
+                return tag.withUnsafeMutableBytes { tag -> SealKind? in
+                    // libsodium checks standard tags: a noxtls-0.1 tag is
+                    // tried as the file's tag XOR D·H.
+                    var adjusted = false
+                    let order: [SealKind] = first == .standard ? [.standard, .noxtls01] : [.noxtls01, .standard]
+                    for seal in order {
+                        if (seal == .noxtls01) != adjusted {
+                            SealKind.toggleLegacyAdjustment(of: tag, key: key)
+                            adjusted.toggle()
+                        }
+                        if Sodium.openDetached(
+                            ciphertext: ciphertext, tag: UnsafeRawBufferPointer(tag),
+                            message: plaintext, additionalData: header, nonce: nonce, key: aesKey)
+                        {
+                            return seal
+                        }
+                    }
+                    return nil
                 }
             }
         }
@@ -89,8 +99,12 @@ public enum Envelope {
     ) -> [UInt8] {
         precondition(payload.count <= Payload.maximumSize)
         let nonce = Sodium.randomBytes(Sodium.nonceBytes)
-        var file = [UInt8](repeating: 0, count: overhead + payload.count)
-        file.withUnsafeMutableBytes { output in
+        // Header, ciphertext and tag cover every byte, so the buffer is not
+        // zeroed first.
+        let size = overhead + payload.count
+        return [UInt8](unsafeUninitializedCapacity: size) { elements, initialized in
+            let output = UnsafeMutableRawBufferPointer(elements)
+            HugePages.advise(output)
             magic.withUnsafeBytes { output.copyMemory(from: $0) }
             output[4] = version
             nonce.withUnsafeBytes {
@@ -111,7 +125,7 @@ public enum Envelope {
             if seal == .noxtls01 {
                 SealKind.toggleLegacyAdjustment(of: tag, key: key)
             }
+            initialized = size
         }
-        return file
     }
 }

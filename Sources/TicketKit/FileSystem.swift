@@ -51,10 +51,13 @@ enum FileSystem {
     /// Reads exactly `count` bytes from the start of `fd`, or fewer if the
     /// file ends first.
     static func readAll(_ fd: Int32, count: Int) throws -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: count)
         var total = 0
         var failure: Int32 = 0
-        bytes.withUnsafeMutableBytes { buffer in
+        // Not zeroed first: only the bytes read are kept.
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { elements, initialized in
+            defer { initialized = total }
+            let buffer = UnsafeMutableRawBufferPointer(elements)
+            HugePages.advise(buffer)
             while total < count {
                 let got = pread(fd, buffer.baseAddress! + total, count - total, off_t(total))
                 if got < 0 {
@@ -69,7 +72,6 @@ enum FileSystem {
         if failure != 0 {
             throw TicketError.system(operation: "read", errno: failure)
         }
-        bytes.removeLast(count - total)
         return bytes
     }
 

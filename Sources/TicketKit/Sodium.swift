@@ -100,21 +100,6 @@ enum Sodium {
             bytes(key)) == 0
     }
 
-    /// `sodium_bin2hex`: lowercase hex digits, without the terminating NUL.
-    static func hexEncode(_ input: [UInt8]) -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: input.count * 2 + 1)
-        output.withUnsafeMutableBytes { hex in
-            input.withUnsafeBytes { binary in
-                hex.withMemoryRebound(to: CChar.self) { characters in
-                    _ = sodium_bin2hex(
-                        characters.baseAddress!, characters.count, bytes(binary), binary.count)
-                }
-            }
-        }
-        output.removeLast()
-        return output
-    }
-
     /// `sodium_hex2bin`, accepting only input that is entirely hex digits.
     static func hexDecode(_ hex: [UInt8]) -> [UInt8]? {
         guard hex.count % 2 == 0 else { return nil }

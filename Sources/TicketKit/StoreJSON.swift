@@ -93,20 +93,62 @@ public enum StoreDump {
         }
     }
 
+    /// One ticket object, written as bytes: no String is built per field,
+    /// since a dump of the largest store writes 16,384 of them.
     private static func appendTicket(_ ticket: Ticket, nowMs: UInt64, index: Int?, to line: inout [UInt8]) {
-        func text(_ string: String) {
-            line.append(contentsOf: string.utf8)
+        func text(_ literal: StaticString) {
+            literal.withUTF8Buffer { line.append(contentsOf: $0) }
+        }
+        func number(_ value: some FixedWidthInteger & UnsignedInteger) {
+            appendDecimal(UInt64(value), to: &line)
+        }
+        func flag(_ value: Bool) {
+            value ? text("true") : text("false")
         }
         text("{")
-        if let index { text("\"index\":\(index),") }
+        if let index {
+            text("\"index\":")
+            number(UInt(index))
+            text(",")
+        }
         text("\"identity\":\"")
-        line.append(contentsOf: Sodium.hexEncode(ticket.identity))
+        Hex.append(ticket.identity, to: &line)
         text("\",\"ticket_nonce\":\"")
-        line.append(contentsOf: Sodium.hexEncode(ticket.ticketNonce))
-        text("\",\"obfuscated_ticket_age\":\(ticket.obfuscatedTicketAge),\"age_add\":\(ticket.ageAdd)")
-        text(",\"issued_at_ms\":\(ticket.issuedAtMs),\"lifetime_ms\":\(ticket.lifetimeMs)")
-        text(",\"max_early_data_size\":\(ticket.maxEarlyDataSize),\"consumed\":\(ticket.consumed)")
-        text(",\"expired\":\(ticket.isExpired(at: nowMs))}")
+        Hex.append(ticket.ticketNonce, to: &line)
+        text("\",\"obfuscated_ticket_age\":")
+        number(ticket.obfuscatedTicketAge)
+        text(",\"age_add\":")
+        number(ticket.ageAdd)
+        text(",\"issued_at_ms\":")
+        number(ticket.issuedAtMs)
+        text(",\"lifetime_ms\":")
+        number(ticket.lifetimeMs)
+        text(",\"max_early_data_size\":")
+        number(ticket.maxEarlyDataSize)
+        text(",\"consumed\":")
+        flag(ticket.consumed)
+        text(",\"expired\":")
+        flag(ticket.isExpired(at: nowMs))
+        text("}")
+    }
+
+    /// The decimal digits of `value`, most significant first.
+    static func appendDecimal(_ value: UInt64, to line: inout [UInt8]) {
+        var length = 1
+        var rest = value / 10
+        while rest > 0 {
+            length += 1
+            rest /= 10
+        }
+        let start = line.count
+        line.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: length))
+        line.withUnsafeMutableBufferPointer { digits in
+            var remaining = value
+            for at in stride(from: start + length - 1, through: start, by: -1) {
+                digits[at] = UInt8(ascii: "0") + UInt8(remaining % 10)
+                remaining /= 10
+            }
+        }
     }
 
     /// A JSON string literal, escaped by Foundation's encoder.

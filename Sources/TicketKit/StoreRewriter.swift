@@ -174,7 +174,8 @@ private struct ReadVersion {
     /// clock, where the times alone cannot tell.
     func checkUnchanged(_ target: StorePath, in directory: Int32) throws {
         let (now, _) = try StoreFile.readBounded(fd: fd)
-        guard now == bytes else { throw TicketError.storeChanged }
+        let same = now.withUnsafeBytes { current in bytes.withUnsafeBytes { current.hasSameBytes(as: $0) } }
+        guard same else { throw TicketError.storeChanged }
         let current = try FileSystem.status(of: target.name, in: directory)
         guard current.isSameVersion(as: status) else { throw TicketError.storeChanged }
     }
