@@ -1,7 +1,7 @@
 # ticketctl: the two commands README.md opens with are `make demo` and `make check`.
 SWIFT ?= swift
 
-.PHONY: deps build demo check test bench clean
+.PHONY: deps build demo check test fuzz bench clean
 
 deps:
 	scripts/install-deps.sh build
@@ -18,6 +18,13 @@ check:
 	scripts/install-deps.sh test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-swift-testing
+	$(MAKE) fuzz
+
+# Each libFuzzer target in Fuzz/ for FUZZ_SECONDS (40 by default) from the
+# committed seeds; fails on any crash.
+fuzz:
+	scripts/install-deps.sh build
+	scripts/fuzz.sh
 
 test: check
 
