@@ -14,7 +14,7 @@ enum InspectCommand {
             mode and owner, and anything dropped on read because the file held more \
             tickets than max_entries. Never writes.
             """,
-        options: [Options.keyFile, Options.now, tickets, Options.json, Options.quiet, Options.help],
+        options: [Options.keyFile, Options.keyFD, Options.now, tickets, Options.json, Options.quiet, Options.help],
         run: run)
 
     static func run(_ invocation: Invocation) throws -> ExitStatus {
