@@ -33,19 +33,28 @@ enum Spawn {
         var description: String { "ticketctl \(arguments.joined(separator: " ")) did not finish in time" }
     }
 
+    /// Runs to completion; throws `TimedOut` after `timeLimit` seconds.
+    static func run(
+        _ arguments: [String], standardInput: Int32? = nil, descriptors: [Int32: Int32] = [:],
+        environment: [String: String] = [:], timeLimit: Double = 30, measure: Bool = false
+    ) throws -> SpawnedRun {
+        try start(
+            arguments, standardInput: standardInput, descriptors: descriptors, environment: environment,
+            measure: measure
+        ).wait(timeLimit: timeLimit)
+    }
+
     /// - Parameters:
     ///   - standardInput: A descriptor of ours to hand over as fd 0;
     ///     /dev/null when nil.
     ///   - descriptors: Child descriptor number to a descriptor of ours.
-    static func run(
+    static func start(
         _ arguments: [String], standardInput: Int32? = nil, descriptors: [Int32: Int32] = [:],
-        environment extra: [String: String] = [:], timeLimit: Double = 30, measure: Bool = false
-    ) throws -> SpawnedRun {
+        environment extra: [String: String] = [:], measure: Bool = false
+    ) throws -> SpawnedProcess {
         let scratch = try TemporaryDirectory()
-        let outPath = scratch.file("stdout"), errPath = scratch.file("stderr")
-        let costPath = scratch.file("cost")
         let command = measure
-            ? [timeCommand, "-f", "%M %U %S", "-o", costPath, CLI.binary.path] + arguments
+            ? [timeCommand, "-f", "%M %U %S", "-o", scratch.file("cost"), CLI.binary.path] + arguments
             : [CLI.binary.path] + arguments
 
         var actions = posix_spawn_file_actions_t()
@@ -56,8 +65,8 @@ enum Spawn {
         } else {
             posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         }
-        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 1, scratch.file("stdout"), O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, scratch.file("stderr"), O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         for (child, ours) in descriptors {
             posix_spawn_file_actions_adddup2(&actions, ours, child)
         }
@@ -72,18 +81,35 @@ enum Spawn {
             envp.forEach { free($0) }
         }
 
-        let started = Date()
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, command[0], &actions, nil, argv, envp)
         guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EIO) }
+        return SpawnedProcess(pid: pid, arguments: arguments, scratch: scratch, measured: measure)
+    }
+}
 
+/// A started run of the binary, to signal or wait for.
+final class SpawnedProcess {
+    let pid: pid_t
+    let arguments: [String]
+    private let scratch: TemporaryDirectory
+    private let measured: Bool
+    private let started = Date()
+
+    init(pid: pid_t, arguments: [String], scratch: TemporaryDirectory, measured: Bool) {
+        self.pid = pid
+        self.arguments = arguments
+        self.scratch = scratch
+        self.measured = measured
+    }
+
+    func wait(timeLimit: Double = 30) throws -> SpawnedRun {
         var waitStatus: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &waitStatus, WNOHANG, &usage) == 0 {
+        while waitpid(pid, &waitStatus, WNOHANG) == 0 {
             if Date().timeIntervalSince(started) > timeLimit {
                 kill(pid, SIGKILL)
-                _ = wait4(pid, &waitStatus, 0, &usage)
-                throw TimedOut(arguments: arguments)
+                _ = waitpid(pid, &waitStatus, 0)
+                throw Spawn.TimedOut(arguments: arguments)
             }
             usleep(2_000)
         }
@@ -91,14 +117,15 @@ enum Spawn {
 
         let termination = waitStatus & 0x7f
         // GNU time writes "%M %U %S" as the last line, after any note of its own.
-        let cost = measure
-            ? String(decoding: try readBytes(costPath), as: UTF8.self)
+        let cost = measured
+            ? String(decoding: try readBytes(scratch.file("cost")), as: UTF8.self)
                 .split(separator: "\n").last.map { $0.split(separator: " ").map(String.init) } ?? []
             : []
         return SpawnedRun(
             status: termination == 0 ? (waitStatus >> 8) & 0xff : nil,
             signal: termination == 0 ? nil : termination,
-            stdout: try readBytes(outPath), stderr: try readBytes(errPath), seconds: seconds,
+            stdout: try readBytes(scratch.file("stdout")), stderr: try readBytes(scratch.file("stderr")),
+            seconds: seconds,
             cpuSeconds: cost.count == 3 ? (Double(cost[1]) ?? 0) + (Double(cost[2]) ?? 0) : nil,
             peakResidentKiB: cost.count == 3 ? Int(cost[0]) : nil)
     }
