@@ -138,6 +138,15 @@ struct FilledPipe {
     init(_ bytes: [UInt8]) throws {
         var ends: [Int32] = [0, 0]
         guard pipe(&ends) == 0 else { throw POSIXError(.EMFILE) }
+        // Close-on-exec, so that other children do not inherit it by accident.
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        // The whole content must fit in the pipe's 64 KiB, or this write
+        // would block before the child is even started.
+        guard bytes.count <= 64 * 1024 else {
+            Glibc.close(ends[0])
+            Glibc.close(ends[1])
+            throw POSIXError(.EFBIG)
+        }
         let written = bytes.withUnsafeBytes { write(ends[1], $0.baseAddress, $0.count) }
         Glibc.close(ends[1])
         guard written == bytes.count else { throw POSIXError(.EIO) }
