@@ -199,6 +199,46 @@ final class SecretKeyTests: XCTestCase {
         XCTAssertEqual(opened.seal, .noxtls01)
     }
 
+    func testCoreDumpsAreOffWhileTheKeyIsInMemory() throws {
+        // Allow core dumps in what the child inherits, so that only
+        // ticketctl itself can turn them off.
+        var limit = rlimit()
+        getrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &limit)
+        try XCTSkipIf(limit.rlim_max == 0, "core dumps are forbidden here already")
+        let inherited = limit
+        limit.rlim_cur = limit.rlim_max
+        setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &limit)
+        defer {
+            var previous = inherited
+            setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &previous)
+        }
+
+        let directory = try TemporaryDirectory()
+        let store = try directory.copyStore("basic-standard")
+        var ends: [Int32] = [0, 0]
+        XCTAssertEqual(pipe(&ends), 0)
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        defer { close(ends[0]) }
+
+        // The write end stays open, so ticketctl waits for its key meanwhile.
+        let process = try Spawn.start(["inspect", "--quiet", "--key-fd", "3", store], descriptors: [3: ends[0]])
+        var coreLimit = ""
+        let deadline = Date().addingTimeInterval(10)
+        while !coreLimit.hasSuffix(" 0 0 bytes"), Date() < deadline {
+            let limits = (try? String(contentsOfFile: "/proc/\(process.pid)/limits", encoding: .utf8)) ?? ""
+            let line = limits.split(separator: "\n").first { $0.hasPrefix("Max core file size") } ?? ""
+            coreLimit = line.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+            usleep(2_000)
+        }
+        let key = try key()
+        XCTAssertEqual(key.withUnsafeBytes { write(ends[1], $0.baseAddress, $0.count) }, key.count)
+        close(ends[1])
+        let run = try process.wait(timeLimit: 30)
+
+        XCTAssertEqual(run.status, 0, run.stderrText)
+        XCTAssertEqual(coreLimit, "Max core file size 0 0 bytes")
+    }
+
     // MARK: - Terminals
 
     func testKeyTypedAtATerminalIsNotEchoedAndEchoComesBack() throws {
