@@ -3,6 +3,8 @@
 # starting from the committed seeds in Fuzz/corpus/TARGET. Fails when a
 # target crashes, traps, leaks, runs out of memory or hangs on one input;
 # the input that did it is kept in .build/fuzz/artifacts/ and printed.
+# Once fixed, copy that input into Fuzz/corpus/TARGET/: HostileCorpusTests
+# replays the corpora on every test run, so it stays a regression test.
 #   scripts/fuzz.sh               every target, FUZZ_SECONDS (default 40) each
 #   scripts/fuzz.sh envelope      one target
 set -euo pipefail
