@@ -7,10 +7,10 @@ enum Options {
         long: "quiet", short: "q", help: "Print nothing but errors and requested output.")
     static let keyFile = OptionSpec(
         long: "key-file", valueName: "PATH", completion: .file,
-        help: "Read the key material from PATH, exact bytes; '-' reads standard input. Default: the file named by TICKETCTL_KEY_FILE.")
+        help: "Read the key material from PATH, exact bytes; '-' reads standard input. A key typed at a terminal is one line and does not echo. Default: the file named by TICKETCTL_KEY_FILE.")
     static let keyFD = OptionSpec(
         long: "key-fd", valueName: "N",
-        help: "Read the key material from inherited file descriptor N to its end, exact bytes: for secret managers. Typed at a terminal, the key is one line and does not echo.")
+        help: "Read the key material from inherited file descriptor N to its end, exact bytes: for secret managers.")
     /// The options that name the key a store is opened with.
     static let currentKey = KeyOptions(file: keyFile, descriptor: keyFD, environmentVariable: "TICKETCTL_KEY_FILE")
     static let now = OptionSpec(
