@@ -1,7 +1,7 @@
 # ticketctl: the two commands README.md opens with are `make demo` and `make check`.
 SWIFT ?= swift
 
-.PHONY: deps build demo check test bench clean install install-files generated
+.PHONY: deps build demo check test fuzz bench clean install install-files generated
 
 deps:
 	scripts/install-deps.sh build
@@ -20,6 +20,13 @@ check:
 	scripts/install-deps.sh test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-swift-testing
+	$(MAKE) fuzz
+
+# Each libFuzzer target in Fuzz/ for FUZZ_SECONDS (40 by default) from the
+# committed seeds; fails on any crash.
+fuzz:
+	scripts/install-deps.sh build
+	scripts/fuzz.sh
 
 test: check
 

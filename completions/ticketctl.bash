@@ -47,7 +47,7 @@ _ticketctl() {
         'import-json --seal')
             _ticketctl_words 'standard noxtls-0.1' "$cur"
             return ;;
-        'inspect --now'|'dump-json --now'|'rotate --now'|'rotate --wait'|'expire --now'|'expire --wait'|'invalidate-identity -i'|'invalidate-identity --identity'|'invalidate-identity --identity-text'|'invalidate-identity --now'|'invalidate-identity --wait'|'re-key --now'|'re-key --wait'|'init --max-entries'|'import-json --wait')
+        'inspect --key-fd'|'inspect --now'|'dump-json --key-fd'|'dump-json --now'|'rotate --key-fd'|'rotate --now'|'rotate --wait'|'expire --key-fd'|'expire --now'|'expire --wait'|'invalidate-identity -i'|'invalidate-identity --identity'|'invalidate-identity --identity-text'|'invalidate-identity --key-fd'|'invalidate-identity --now'|'invalidate-identity --wait'|'re-key --new-key-fd'|'re-key --key-fd'|'re-key --now'|'re-key --wait'|'init --max-entries'|'init --key-fd'|'import-json --key-fd'|'import-json --wait')
             return ;;
     esac
 
@@ -57,35 +57,35 @@ _ticketctl() {
         ((COMP_CWORD == 2)) && _ticketctl_words "$commands" "$cur"
         return ;;
     inspect)
-        options='--key-file --now -t --tickets --check --expect-seal --json -q --quiet -h --help'
+        options='--key-file --key-fd --now -t --tickets --check --expect-seal --json -q --quiet -h --help'
         operands='files'
         ;;
     dump-json)
-        options='--key-file --now --lines -h --help'
+        options='--key-file --key-fd --now --lines -h --help'
         operands='files'
         ;;
     rotate)
-        options='--key-file --now -n --dry-run --seal --wait --backup --json -q --quiet -h --help'
+        options='--key-file --key-fd --now -n --dry-run --seal --wait --backup --json -q --quiet -h --help'
         operands='files'
         ;;
     expire)
-        options='--key-file --now -n --dry-run --seal --wait --backup --json -q --quiet -h --help'
+        options='--key-file --key-fd --now -n --dry-run --seal --wait --backup --json -q --quiet -h --help'
         operands='files'
         ;;
     invalidate-identity)
-        options='-i --identity --identity-text --key-file --now -n --dry-run --seal --wait --backup --json -q --quiet -h --help'
+        options='-i --identity --identity-text --key-file --key-fd --now -n --dry-run --seal --wait --backup --json -q --quiet -h --help'
         operands='files'
         ;;
     re-key)
-        options='--new-key-file --key-file --now -n --dry-run --seal --wait --backup --json -q --quiet -h --help'
+        options='--new-key-file --new-key-fd --key-file --key-fd --now -n --dry-run --seal --wait --backup --json -q --quiet -h --help'
         operands='files'
         ;;
     init)
-        options='--max-entries --key-file --seal --json -q --quiet -h --help'
+        options='--max-entries --key-file --key-fd --seal --json -q --quiet -h --help'
         operands='files'
         ;;
     import-json)
-        options='--input --key-file --seal -n --dry-run --backup --wait --json -q --quiet -h --help'
+        options='--input --key-file --key-fd --seal -n --dry-run --backup --wait --json -q --quiet -h --help'
         operands='files'
         ;;
     manpage)

@@ -18,6 +18,7 @@ complete -c ticketctl -n __fish_use_subcommand -a manpage -d 'Print the ticketct
 complete -c ticketctl -n __fish_use_subcommand -a completions -d 'Print the completion script for bash, zsh or fish'
 
 complete -c ticketctl -n '__fish_seen_subcommand_from inspect' -l key-file -r -F -d 'Read the key material from PATH, exact bytes; \'-\' reads standard input'
+complete -c ticketctl -n '__fish_seen_subcommand_from inspect' -l key-fd -x -d 'Read the key material from inherited file descriptor N to its end, exact bytes: for secret managers'
 complete -c ticketctl -n '__fish_seen_subcommand_from inspect' -l now -x -d 'The clock for expiry: Unix milliseconds or RFC 3339 (2025-12-03T22:13:20Z)'
 complete -c ticketctl -n '__fish_seen_subcommand_from inspect' -s t -l tickets -d 'Also list every ticket, one line each'
 complete -c ticketctl -n '__fish_seen_subcommand_from inspect' -l check -d 'Exit with status 1 when a store needs attention: a mode that noxtls refuses, over 90% of max_entries or of the byte limit used, or a seal other than --expect-seal'
@@ -28,12 +29,14 @@ complete -c ticketctl -n '__fish_seen_subcommand_from inspect' -s h -l help -d '
 complete -c ticketctl -n '__fish_seen_subcommand_from inspect' -F
 
 complete -c ticketctl -n '__fish_seen_subcommand_from dump-json' -l key-file -r -F -d 'Read the key material from PATH, exact bytes; \'-\' reads standard input'
+complete -c ticketctl -n '__fish_seen_subcommand_from dump-json' -l key-fd -x -d 'Read the key material from inherited file descriptor N to its end, exact bytes: for secret managers'
 complete -c ticketctl -n '__fish_seen_subcommand_from dump-json' -l now -x -d 'The clock for expiry: Unix milliseconds or RFC 3339 (2025-12-03T22:13:20Z)'
 complete -c ticketctl -n '__fish_seen_subcommand_from dump-json' -l lines -d 'Write one JSON object per ticket per line (NDJSON) instead of one document'
 complete -c ticketctl -n '__fish_seen_subcommand_from dump-json' -s h -l help -d 'Show help for this command and exit'
 complete -c ticketctl -n '__fish_seen_subcommand_from dump-json' -F
 
 complete -c ticketctl -n '__fish_seen_subcommand_from rotate' -l key-file -r -F -d 'Read the key material from PATH, exact bytes; \'-\' reads standard input'
+complete -c ticketctl -n '__fish_seen_subcommand_from rotate' -l key-fd -x -d 'Read the key material from inherited file descriptor N to its end, exact bytes: for secret managers'
 complete -c ticketctl -n '__fish_seen_subcommand_from rotate' -l now -x -d 'The clock for expiry: Unix milliseconds or RFC 3339 (2025-12-03T22:13:20Z)'
 complete -c ticketctl -n '__fish_seen_subcommand_from rotate' -s n -l dry-run -d 'Report what would change; write nothing'
 complete -c ticketctl -n '__fish_seen_subcommand_from rotate' -l seal -x -a 'standard noxtls-0.1' -d 'Seal the rewritten store as \'standard\' (noxtls 0.2+) or \'noxtls-0.1\''
@@ -45,6 +48,7 @@ complete -c ticketctl -n '__fish_seen_subcommand_from rotate' -s h -l help -d 'S
 complete -c ticketctl -n '__fish_seen_subcommand_from rotate' -F
 
 complete -c ticketctl -n '__fish_seen_subcommand_from expire' -l key-file -r -F -d 'Read the key material from PATH, exact bytes; \'-\' reads standard input'
+complete -c ticketctl -n '__fish_seen_subcommand_from expire' -l key-fd -x -d 'Read the key material from inherited file descriptor N to its end, exact bytes: for secret managers'
 complete -c ticketctl -n '__fish_seen_subcommand_from expire' -l now -x -d 'The clock for expiry: Unix milliseconds or RFC 3339 (2025-12-03T22:13:20Z)'
 complete -c ticketctl -n '__fish_seen_subcommand_from expire' -s n -l dry-run -d 'Report what would change; write nothing'
 complete -c ticketctl -n '__fish_seen_subcommand_from expire' -l seal -x -a 'standard noxtls-0.1' -d 'Seal the rewritten store as \'standard\' (noxtls 0.2+) or \'noxtls-0.1\''
@@ -58,6 +62,7 @@ complete -c ticketctl -n '__fish_seen_subcommand_from expire' -F
 complete -c ticketctl -n '__fish_seen_subcommand_from invalidate-identity' -s i -l identity -x -d 'Drop every ticket with this identity, given as hex'
 complete -c ticketctl -n '__fish_seen_subcommand_from invalidate-identity' -l identity-text -x -d 'Drop every ticket whose identity is these UTF-8 bytes'
 complete -c ticketctl -n '__fish_seen_subcommand_from invalidate-identity' -l key-file -r -F -d 'Read the key material from PATH, exact bytes; \'-\' reads standard input'
+complete -c ticketctl -n '__fish_seen_subcommand_from invalidate-identity' -l key-fd -x -d 'Read the key material from inherited file descriptor N to its end, exact bytes: for secret managers'
 complete -c ticketctl -n '__fish_seen_subcommand_from invalidate-identity' -l now -x -d 'The clock for expiry: Unix milliseconds or RFC 3339 (2025-12-03T22:13:20Z)'
 complete -c ticketctl -n '__fish_seen_subcommand_from invalidate-identity' -s n -l dry-run -d 'Report what would change; write nothing'
 complete -c ticketctl -n '__fish_seen_subcommand_from invalidate-identity' -l seal -x -a 'standard noxtls-0.1' -d 'Seal the rewritten store as \'standard\' (noxtls 0.2+) or \'noxtls-0.1\''
@@ -69,7 +74,9 @@ complete -c ticketctl -n '__fish_seen_subcommand_from invalidate-identity' -s h 
 complete -c ticketctl -n '__fish_seen_subcommand_from invalidate-identity' -F
 
 complete -c ticketctl -n '__fish_seen_subcommand_from re-key' -l new-key-file -r -F -d 'Read the new key material from PATH, exact bytes; \'-\' reads standard input'
+complete -c ticketctl -n '__fish_seen_subcommand_from re-key' -l new-key-fd -x -d 'Read the new key material from inherited file descriptor N to its end, exact bytes'
 complete -c ticketctl -n '__fish_seen_subcommand_from re-key' -l key-file -r -F -d 'Read the key material from PATH, exact bytes; \'-\' reads standard input'
+complete -c ticketctl -n '__fish_seen_subcommand_from re-key' -l key-fd -x -d 'Read the key material from inherited file descriptor N to its end, exact bytes: for secret managers'
 complete -c ticketctl -n '__fish_seen_subcommand_from re-key' -l now -x -d 'The clock for expiry: Unix milliseconds or RFC 3339 (2025-12-03T22:13:20Z)'
 complete -c ticketctl -n '__fish_seen_subcommand_from re-key' -s n -l dry-run -d 'Report what would change; write nothing'
 complete -c ticketctl -n '__fish_seen_subcommand_from re-key' -l seal -x -a 'standard noxtls-0.1' -d 'Seal the rewritten store as \'standard\' (noxtls 0.2+) or \'noxtls-0.1\''
@@ -82,6 +89,7 @@ complete -c ticketctl -n '__fish_seen_subcommand_from re-key' -F
 
 complete -c ticketctl -n '__fish_seen_subcommand_from init' -l max-entries -x -d 'The store\'s capacity, 1 to 16384: noxtls keeps at most N tickets and drops the oldest past it'
 complete -c ticketctl -n '__fish_seen_subcommand_from init' -l key-file -r -F -d 'Read the key material from PATH, exact bytes; \'-\' reads standard input'
+complete -c ticketctl -n '__fish_seen_subcommand_from init' -l key-fd -x -d 'Read the key material from inherited file descriptor N to its end, exact bytes: for secret managers'
 complete -c ticketctl -n '__fish_seen_subcommand_from init' -l seal -x -a 'standard noxtls-0.1' -d 'Seal the new store as \'standard\' (noxtls 0.2+) or \'noxtls-0.1\''
 complete -c ticketctl -n '__fish_seen_subcommand_from init' -l json -d 'Write the result as JSON on standard output'
 complete -c ticketctl -n '__fish_seen_subcommand_from init' -s q -l quiet -d 'Print nothing but errors and requested output'
@@ -90,6 +98,7 @@ complete -c ticketctl -n '__fish_seen_subcommand_from init' -F
 
 complete -c ticketctl -n '__fish_seen_subcommand_from import-json' -l input -r -F -d 'Read the document from PATH instead of standard input'
 complete -c ticketctl -n '__fish_seen_subcommand_from import-json' -l key-file -r -F -d 'Read the key material from PATH, exact bytes; \'-\' reads standard input'
+complete -c ticketctl -n '__fish_seen_subcommand_from import-json' -l key-fd -x -d 'Read the key material from inherited file descriptor N to its end, exact bytes: for secret managers'
 complete -c ticketctl -n '__fish_seen_subcommand_from import-json' -l seal -x -a 'standard noxtls-0.1' -d 'Seal the store as \'standard\' (noxtls 0.2+) or \'noxtls-0.1\''
 complete -c ticketctl -n '__fish_seen_subcommand_from import-json' -s n -l dry-run -d 'Report what would change; write nothing'
 complete -c ticketctl -n '__fish_seen_subcommand_from import-json' -l backup -d 'Keep the previous store as FILE.bak, with its mode and owner'

@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(libsodium-dev pkg-config)
 case "${1:-build}" in
   build) ;;
-  test) packages+=(jq mandoc bash-completion zsh fish) ;;
+  test) packages+=(jq mandoc bash-completion zsh fish time) ;;
   bench) packages+=(hyperfine time gcc jq) ;;
   *) echo "usage: $0 [build|test|bench]" >&2; exit 64 ;;
 esac

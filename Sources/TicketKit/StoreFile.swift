@@ -41,9 +41,27 @@ public enum StoreFile {
             path: path, status: status, store: store, seal: seal, payloadSize: payload.count)
     }
 
+    /// Checks, without reading it, that `path` is a regular file no larger
+    /// than the largest legal store: for commands that must not consume a
+    /// key before they know every path is usable.
+    ///
+    /// - Throws: `TicketError.system` when it cannot be opened,
+    ///   `.notRegularFile` or `.tooLarge` otherwise.
+    public static func checkReadable(_ path: String) throws {
+        let fd = try FileSystem.openForReading(path)
+        defer { close(fd) }
+        _ = try boundedStatus(fd: fd)
+    }
+
     /// The whole file behind `fd`, if it is a regular file no larger than the
     /// largest legal store.
     static func readBounded(fd: Int32) throws -> ([UInt8], FileStatus) {
+        let status = try boundedStatus(fd: fd)
+        let bytes = try FileSystem.readAll(fd, count: Int(status.size))
+        return (bytes, status)
+    }
+
+    private static func boundedStatus(fd: Int32) throws -> FileStatus {
         let status = try FileSystem.status(of: fd)
         guard status.isRegularFile else {
             throw TicketError.notRegularFile(status.typeDescription)
@@ -51,7 +69,6 @@ public enum StoreFile {
         guard status.size <= Int64(Envelope.maximumFileSize) else {
             throw TicketError.tooLarge(size: status.size)
         }
-        let bytes = try FileSystem.readAll(fd, count: Int(status.size))
-        return (bytes, status)
+        return status
     }
 }

@@ -82,7 +82,7 @@ public enum TicketError: Error, Equatable, Sendable {
         case .verificationFailed: .ioError
         case .system(let operation, let code):
             switch code {
-            case ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG: operation == "create" ? .cannotCreate : .noInput
+            case ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG, EBADF: operation == "create" ? .cannotCreate : .noInput
             case EACCES, EPERM, EROFS: .noPermission
             case EEXIST: .cannotCreate
             case EAGAIN, EWOULDBLOCK, EINTR: .temporaryFailure

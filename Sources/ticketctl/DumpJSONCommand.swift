@@ -16,7 +16,7 @@ enum DumpJSONCommand {
             across their full u32 and u64 ranges. With --lines, each ticket is one line \
             with its index. The output holds ticket secrets: treat it like the store.
             """,
-        options: [Options.keyFile, Options.now, lines, Options.help],
+        options: [Options.keyFile, Options.keyFD, Options.now, lines, Options.help],
         operands: OperandSpec(name: "FILE", minimum: 1, maximum: 1),
         run: run)
 

@@ -26,7 +26,7 @@ enum ImportJSONCommand {
             edits a store. Bad JSON, a missing field, odd-length hex or a number out of \
             range exits 65 naming the field and the ticket index, and writes nothing.
             """,
-        options: [input, Options.keyFile, seal, Options.dryRun, Options.backup, Options.wait, Options.json,
+        options: [input, Options.keyFile, Options.keyFD, seal, Options.dryRun, Options.backup, Options.wait, Options.json,
                   Options.quiet, Options.help],
         operands: OperandSpec(name: "FILE", minimum: 1, maximum: 1),
         writes: true,

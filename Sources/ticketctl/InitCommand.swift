@@ -17,7 +17,7 @@ enum InitCommand {
             fails for it with status 73. The store is written to a temporary file, \
             read back, and only then linked into place under its name.
             """,
-        options: [maxEntries, Options.keyFile, seal, Options.json, Options.quiet, Options.help],
+        options: [maxEntries, Options.keyFile, Options.keyFD, seal, Options.json, Options.quiet, Options.help],
         requiredSynopsis: "--max-entries N",
         run: run)
 

@@ -24,7 +24,10 @@ enum InspectCommand {
             (format_version says which). Colour is used only when standard output is a \
             terminal and NO_COLOR is not set.
             """,
-        options: [Options.keyFile, Options.now, tickets, check, expectSeal, Options.json, Options.quiet, Options.help],
+        options: [
+            Options.keyFile, Options.keyFD, Options.now, tickets, check, expectSeal, Options.json, Options.quiet,
+            Options.help,
+        ],
         run: run)
 
     static func run(_ invocation: Invocation) throws -> ExitStatus {

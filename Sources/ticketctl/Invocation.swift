@@ -58,25 +58,44 @@ final class Invocation {
         }
     }
 
-    /// Where the current key comes from: `--key-file`, else the file named
-    /// by `TICKETCTL_KEY_FILE`.
-    func keySource(_ option: OptionSpec = Options.keyFile) throws -> KeySource {
-        let path = arguments.value(option)
-            ?? (option == Options.keyFile ? environment["TICKETCTL_KEY_FILE"] : nil)
-        guard let path, !path.isEmpty else {
+    /// Where a key comes from: its file option, its descriptor option, or
+    /// else the file its environment variable names.
+    func keySource(_ options: KeyOptions = Options.currentKey) throws -> KeySource {
+        let path = arguments.value(options.file)
+        if let number = arguments.value(options.descriptor) {
+            guard path == nil else {
+                throw UsageError(
+                    message: "give --\(options.file.long) or --\(options.descriptor.long), not both",
+                    command: command.name)
+            }
+            guard let fd = Int32(number), fd >= 0 else {
+                throw UsageError(
+                    message: "--\(options.descriptor.long) needs a file descriptor number, not '\(number)'",
+                    command: command.name)
+            }
+            return .descriptor(fd)
+        }
+        let chosen = path ?? options.environmentVariable.flatMap { environment[$0] }
+        guard let chosen, !chosen.isEmpty else {
+            let fallback = options.environmentVariable.map { ", or set \($0)" } ?? ""
             throw UsageError(
-                message: option == Options.keyFile
-                    ? "no key given: use --key-file PATH, or set TICKETCTL_KEY_FILE"
-                    : "--\(option.long) PATH is required",
+                message: "no key given: use --\(options.file.long) PATH or --\(options.descriptor.long) N\(fallback)",
                 command: command.name)
         }
-        return path == "-" ? .standardInput : .file(path)
+        return chosen == "-" ? .standardInput : .file(chosen)
     }
 
-    /// Reads and derives a key; a failure names the key's source.
+    /// Reads and derives a key; a failure names the key's source. Warnings
+    /// about how the key file is exposed go to stderr.
     func loadKey(from source: KeySource) throws -> StoreKey {
         do {
-            return try StoreKey(material: try source.read())
+            let material = try source.read(
+                warn: { warn($0, subject: source.displayName) },
+                prompt: {
+                    errors.write("ticketctl: key from \(source.displayName) (not echoed): ")
+                    errors.flush()
+                })
+            return try StoreKey(material: material)
         } catch {
             throw SubjectError(subject: source.displayName, underlying: error)
         }

@@ -7,7 +7,12 @@ enum Options {
         long: "quiet", short: "q", help: "Print nothing but errors and requested output.")
     static let keyFile = OptionSpec(
         long: "key-file", valueName: "PATH", completion: .file,
-        help: "Read the key material from PATH, exact bytes; '-' reads standard input. Default: the file named by TICKETCTL_KEY_FILE.")
+        help: "Read the key material from PATH, exact bytes; '-' reads standard input. A key typed at a terminal is one line and does not echo. Default: the file named by TICKETCTL_KEY_FILE.")
+    static let keyFD = OptionSpec(
+        long: "key-fd", valueName: "N",
+        help: "Read the key material from inherited file descriptor N to its end, exact bytes: for secret managers.")
+    /// The options that name the key a store is opened with.
+    static let currentKey = KeyOptions(file: keyFile, descriptor: keyFD, environmentVariable: "TICKETCTL_KEY_FILE")
     static let now = OptionSpec(
         long: "now", valueName: "WHEN",
         help: "The clock for expiry: Unix milliseconds or RFC 3339 (2025-12-03T22:13:20Z). Default: the current time.")
@@ -24,5 +29,13 @@ enum Options {
         long: "backup", help: "Keep the previous store as FILE.bak, with its mode and owner.")
 
     /// The options of every command that rewrites stores.
-    static let writing = [keyFile, now, dryRun, seal, wait, backup, json, quiet, help]
+    static let writing = [keyFile, keyFD, now, dryRun, seal, wait, backup, json, quiet, help]
+}
+
+/// The two ways to name one key: a file (or '-'), or an inherited descriptor.
+struct KeyOptions {
+    let file: OptionSpec
+    let descriptor: OptionSpec
+    /// Names a key file when neither option is given.
+    var environmentVariable: String?
 }

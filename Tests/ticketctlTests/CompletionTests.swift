@@ -14,7 +14,7 @@ final class CompletionTests: XCTestCase {
         "inspect", "dump-json", "rotate", "expire", "invalidate-identity", "re-key", "init", "import-json",
         "manpage", "completions",
     ]
-    let rotateOptions = ["--key-file", "--now", "--dry-run", "--seal", "--wait", "--backup", "--json", "--quiet", "--help"]
+    let rotateOptions = ["--key-file", "--key-fd", "--now", "--dry-run", "--seal", "--wait", "--backup", "--json", "--quiet", "--help"]
 
     /// A folder holding files whose names the shells should offer.
     func filesFolder() throws -> TemporaryDirectory {

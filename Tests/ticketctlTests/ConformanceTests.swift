@@ -51,7 +51,7 @@ final class ConformanceTests: XCTestCase {
     }
 
     func keyPath(_ expected: Expected) -> String {
-        Fixtures.root.appendingPathComponent(expected.key).path
+        Fixtures.key(URL(fileURLWithPath: expected.key).deletingPathExtension().lastPathComponent)
     }
 
     func dump(_ path: String, key: String, now: UInt64) throws -> StoreDocument {

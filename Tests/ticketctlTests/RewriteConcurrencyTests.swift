@@ -31,12 +31,12 @@ final class RewriteConcurrencyTests: XCTestCase {
         let path = try directory.write("tickets.store", try built.sealed())
 
         let runs = try targets.map { identity in
-            try SpawnedRun(
+            try Spawn.start(
                 ["invalidate-identity", "--identity", Hex.encode(identity), "--key-file", key]
-                    + (wait ? ["--wait", "120"] : []) + [path],
-                logDirectory: directory.path)
+                    + (wait ? ["--wait", "120"] : []) + [path])
         }
-        let endings = runs.map { $0.wait() }
+        let results = try runs.map { try $0.wait(timeLimit: 180) }
+        let endings = results.map(\.ending)
 
         let final = try ticketsOnDisk(path, key: try built.key)
         var removed: Set<[UInt8]> = []
@@ -52,9 +52,9 @@ final class RewriteConcurrencyTests: XCTestCase {
             case .exited(75) where !wait:
                 result.busy += 1
                 XCTAssertTrue(present, "\(label) exited 75 but its identity is gone")
-                XCTAssertTrue(runs[index].log.contains("another ticketctl holds the store's lock"), runs[index].log)
+                XCTAssertTrue(results[index].log.contains("another ticketctl holds the store's lock"), results[index].log)
             default:
-                XCTFail("\(label) ended \(ending): \(runs[index].log)")
+                XCTFail("\(label) ended \(ending): \(results[index].log)")
             }
         }
         XCTAssertEqual(final, tickets.filter { !removed.contains($0.identity) }, "other tickets were lost or reordered")

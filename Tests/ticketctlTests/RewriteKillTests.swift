@@ -82,12 +82,12 @@ final class RewriteKillTests: XCTestCase {
             attempts += 1
             try setup.restore()
             let backup = attempts % 3 == 0
-            let run = try SpawnedRun(setup.rotateArguments(backup: backup), logDirectory: setup.directory.path)
+            let run = try Spawn.start(setup.rotateArguments(backup: backup))
             usleep(UInt32(Double.random(in: 0...upperBound) * 1_000_000))
             kill(run.pid, SIGKILL)
-            let ending = run.wait()
-            guard ending == .signalled(SIGKILL) else {
-                XCTAssertEqual(ending, .exited(0), run.log)
+            let result = try run.wait()
+            guard result.ending == .signalled(SIGKILL) else {
+                XCTAssertEqual(result.ending, .exited(0), result.log)
                 XCTAssertEqual(try setup.contents(), "new", "a run that ended by itself")
                 upperBound = max(upperBound * 0.9, 0.001)
                 continue
@@ -134,11 +134,15 @@ final class RewriteKillTests: XCTestCase {
         var terminated = 0
         for attempt in 0..<40 {
             try setup.restore()
-            let run = try SpawnedRun(setup.rotateArguments(backup: attempt % 2 == 0), logDirectory: setup.directory.path)
+            let run = try Spawn.start(setup.rotateArguments(backup: attempt % 2 == 0))
             usleep(UInt32(Double.random(in: 0...(duration * 1.1)) * 1_000_000))
             kill(run.pid, SIGTERM)
-            let ending = run.wait()
-            if ending == .signalled(SIGTERM) { terminated += 1 } else { XCTAssertEqual(ending, .exited(0), run.log) }
+            let result = try run.wait()
+            if result.ending == .signalled(SIGTERM) {
+                terminated += 1
+            } else {
+                XCTAssertEqual(result.ending, .exited(0), result.log)
+            }
             XCTAssertEqual(try setup.leftovers(), [], "attempt \(attempt) left a temporary file")
             XCTAssertNotEqual(try setup.contents(), "neither")
         }

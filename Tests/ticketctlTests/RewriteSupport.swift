@@ -118,51 +118,6 @@ func runInProcess(
     return InProcessResult(status: status, stdout: output.text, stderr: errors.text)
 }
 
-/// The built ticketctl, started without waiting, so that a test can kill it
-/// or run several at once. Output goes to a file in `logDirectory`.
-final class SpawnedRun {
-    let pid: pid_t
-    let logPath: String
-
-    init(_ arguments: [String], logDirectory: String) throws {
-        logPath = logDirectory + "/run-\(UUID().uuidString).log"
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO)
-
-        let argv = ([CLI.binary.path] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        let environment = ProcessInfo.processInfo.environment
-            .filter { $0.key != "TICKETCTL_KEY_FILE" }
-            .map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { environment.forEach { free($0) } }
-
-        var child: pid_t = 0
-        let result = posix_spawn(&child, CLI.binary.path, &actions, nil, argv, environment)
-        guard result == 0 else { throw POSIXError(POSIXErrorCode(rawValue: result) ?? .EIO) }
-        pid = child
-    }
-
-    enum Ending: Equatable {
-        case exited(Int32)
-        case signalled(Int32)
-    }
-
-    /// Waits for the run to end. Until then the pid cannot be reused, so a
-    /// kill sent before this is always for this run.
-    func wait() -> Ending {
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let signal = status & 0x7f
-        return signal == 0 ? .exited((status >> 8) & 0xff) : .signalled(signal)
-    }
-
-    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
-}
-
 /// Owner, group, mode and inode of a path, not following a final symlink.
 func linkStatus(_ path: String) throws -> stat {
     var info = stat()

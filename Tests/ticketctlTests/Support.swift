@@ -8,7 +8,22 @@ enum Fixtures {
         .appendingPathComponent("Fixtures/conformance")
 
     static func store(_ name: String) -> String { root.appendingPathComponent("stores/\(name).store").path }
-    static func key(_ name: String) -> String { root.appendingPathComponent("keys/\(name).key").path }
+    /// A fixture key, as a private copy with mode 0600: git checks the keys
+    /// out readable by all, and ticketctl warns about such key files.
+    static func key(_ name: String) -> String { privateKeys + "/\(name).key" }
+
+    private static let privateKeys: String = {
+        var template = Array((NSTemporaryDirectory() + "/ticketctl-keys-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else { fatalError("cannot create a folder for the fixture keys") }
+        let folder = String(cString: made)
+        let keys = root.appendingPathComponent("keys")
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: keys.path)) ?? [] {
+            try? FileManager.default.copyItem(atPath: keys.appendingPathComponent(name).path, toPath: folder + "/" + name)
+            chmod(folder + "/" + name, 0o600)
+        }
+        atexit { try? FileManager.default.removeItem(atPath: Fixtures.privateKeys) }
+        return folder
+    }()
     static func expected(_ name: String) -> URL { root.appendingPathComponent("expected/\(name).json") }
 
     struct Index: Decodable {
