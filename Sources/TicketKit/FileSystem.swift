@@ -51,28 +51,48 @@ enum FileSystem {
     /// Reads exactly `count` bytes from the start of `fd`, or fewer if the
     /// file ends first.
     static func readAll(_ fd: Int32, count: Int) throws -> [UInt8] {
-        var total = 0
-        var failure: Int32 = 0
+        var failure: TicketError?
         // Not zeroed first: only the bytes read are kept.
         let bytes = [UInt8](unsafeUninitializedCapacity: count) { elements, initialized in
-            defer { initialized = total }
             let buffer = UnsafeMutableRawBufferPointer(elements)
             HugePages.advise(buffer)
-            while total < count {
-                let got = pread(fd, buffer.baseAddress! + total, count - total, off_t(total))
-                if got < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                if got == 0 { break }
-                total += got
+            do {
+                initialized = try read(fd, into: buffer, at: 0)
+            } catch {
+                failure = error as? TicketError
+                initialized = 0
             }
         }
-        if failure != 0 {
-            throw TicketError.system(operation: "read", errno: failure)
-        }
+        if let failure { throw failure }
         return bytes
+    }
+
+    /// Fills `buffer` from `fd` until it is full or the input ends, and
+    /// returns how many bytes came. Reads at `offset` with `pread` when one
+    /// is given; otherwise reads sequentially, waiting for a non-blocking
+    /// pipe. With `delimiter`, stops right after the first such byte.
+    static func read(
+        _ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int? = nil,
+        stoppingAfter delimiter: UInt8? = nil
+    ) throws -> Int {
+        guard let base = buffer.baseAddress else { return 0 }
+        var total = 0
+        while total < buffer.count {
+            let got = offset.map { pread(fd, base + total, buffer.count - total, off_t($0 + total)) }
+                ?? Glibc.read(fd, base + total, buffer.count - total)
+            if got > 0 {
+                total += got
+                if let delimiter, buffer[total - 1] == delimiter { break }
+            } else if got == 0 {
+                break
+            } else if errno == EAGAIN || errno == EWOULDBLOCK {
+                var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                _ = poll(&ready, 1, -1)
+            } else if errno != EINTR {
+                throw TicketError.system(operation: "read", errno: errno)
+            }
+        }
+        return total
     }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {

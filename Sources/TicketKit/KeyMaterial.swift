@@ -66,7 +66,7 @@ public enum KeySource: Equatable, Sendable {
             prompt()
             total = try TerminalInput.readLineWithoutEcho(fd, into: buffer)
         } else {
-            total = try Self.readToEnd(fd, into: buffer)
+            total = try buffer.withUnsafeMutableBytes { try FileSystem.read(fd, into: $0) }
         }
         guard total <= Self.maximumLength else {
             throw TicketError.invalidValue(
@@ -101,34 +101,6 @@ public enum KeySource: Equatable, Sendable {
         }
         return problems
     }
-
-    /// Reads until end of file or until `buffer` is full, waiting on a
-    /// non-blocking descriptor rather than failing. Returns the byte count.
-    private static func readToEnd(_ fd: Int32, into buffer: SecretBytes) throws -> Int {
-        var total = 0
-        var failure: Int32 = 0
-        buffer.withUnsafeMutableBytes { bytes in
-            guard let base = bytes.baseAddress else { return }
-            while total < bytes.count {
-                let got = Glibc.read(fd, base + total, bytes.count - total)
-                if got > 0 {
-                    total += got
-                } else if got == 0 {
-                    return
-                } else if errno == EAGAIN || errno == EWOULDBLOCK {
-                    var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-                    _ = poll(&ready, 1, -1)
-                } else if errno != EINTR {
-                    failure = errno
-                    return
-                }
-            }
-        }
-        if failure != 0 {
-            throw TicketError.system(operation: "read", errno: failure)
-        }
-        return total
-    }
 }
 
 /// Reading a key typed at a terminal, with echo off for exactly as long as
@@ -162,30 +134,14 @@ enum TerminalInput {
         }
         try FileSystem.check(tcsetattr(fd, TCSAFLUSH, &silent), "turn off the terminal's echo")
 
-        var total = 0
-        var failure: Int32 = 0
-        buffer.withUnsafeMutableBytes { bytes in
-            guard let base = bytes.baseAddress else { return }
-            while total < bytes.count {
-                let got = Glibc.read(fd, base + total, bytes.count - total)
-                if got < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                if got == 0 { return }
-                total += got
-                if bytes[total - 1] == UInt8(ascii: "\n") {
-                    bytes[total - 1] = 0
-                    total -= 1
-                    return
-                }
+        return try buffer.withUnsafeMutableBytes { bytes in
+            var total = try FileSystem.read(fd, into: bytes, stoppingAfter: UInt8(ascii: "\n"))
+            if total > 0 && bytes[total - 1] == UInt8(ascii: "\n") {
+                bytes[total - 1] = 0
+                total -= 1
             }
+            return total
         }
-        if failure != 0 {
-            throw TicketError.system(operation: "read", errno: failure)
-        }
-        return total
     }
 
     /// Puts the terminal back and dies of the signal as if never caught.

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Glibc
 
 /// One ticket in dump-json and import-json. Identity and nonce are lowercase
 /// hex; every integer is exact across its full range.
@@ -336,5 +337,34 @@ extension KeyedDecodingContainer {
         return DecodingError.dataCorrupted(DecodingError.Context(
             codingPath: codingPath + [key],
             debugDescription: "\(shown) is not an integer from \(T.min) to \(T.max)"))
+    }
+}
+
+extension StoreDocument {
+    /// Longer than any dump of a legal store (8 MiB of payload as hex, plus
+    /// field names), so that a wrong input cannot fill memory.
+    public static let maximumDocumentSize = 64 * 1024 * 1024
+
+    /// Reads and decodes a document from the file at `path`, or from
+    /// standard input when `path` is nil or `-`.
+    public static func read(path: String?) throws -> StoreDocument {
+        guard let path, path != "-" else { return try read(from: STDIN_FILENO) }
+        let fd = try FileSystem.openForReading(path)
+        defer { close(fd) }
+        return try read(from: fd)
+    }
+
+    private static func read(from fd: Int32) throws -> StoreDocument {
+        var data = Data()
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let got = try chunk.withUnsafeMutableBytes { try FileSystem.read(fd, into: $0) }
+            data.append(contentsOf: chunk[0..<got])
+            guard data.count <= maximumDocumentSize else {
+                throw TicketError.invalidValue(
+                    "the document is larger than \(maximumDocumentSize) bytes, more than any store's dump")
+            }
+            if got < chunk.count { return try decode(data) }
+        }
     }
 }

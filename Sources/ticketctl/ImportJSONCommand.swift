@@ -10,9 +10,6 @@ enum ImportJSONCommand {
         long: "seal", valueName: "SEAL", completion: Options.seal.completion,
         help: "Seal the store as 'standard' (noxtls 0.2+) or 'noxtls-0.1'. Default: the seal the existing store has; for a new store, the document's seal field, else standard.")
 
-    /// Longer than any dump of a legal store (8 MiB of payload as hex, plus field names).
-    static let maximumDocumentSize = 64 * 1024 * 1024
-
     static let spec = CommandSpec(
         name: "import-json",
         summary: "Build or replace a store from a dump-json document.",
@@ -41,7 +38,7 @@ enum ImportJSONCommand {
                 command: spec.name)
         }
         let requestedSeal = try invocation.sealOption(seal)
-        let waitSeconds = try parseWait(invocation)
+        let rewriter = try invocation.storeRewriter()
         let key = try invocation.loadKey(from: keySource)
         let document = try readDocument(from: inputPath)
         let store: TicketStore
@@ -57,11 +54,6 @@ enum ImportJSONCommand {
                 let seal = requestedSeal ?? document.seal ?? .standard
                 return try create(path, store: store, seal: seal, key: key, invocation: invocation)
             }
-            var rewriter = StoreRewriter()
-            rewriter.dryRun = invocation.arguments.has(Options.dryRun)
-            rewriter.keepBackup = invocation.arguments.has(Options.backup)
-            rewriter.waitSeconds = waitSeconds
-            rewriter.injectFault = invocation.injectFault
             let outcome = try rewriter.rewrite(path, key: key) { opened in
                 let seal = requestedSeal ?? opened.seal
                 let samePayload = try Payload.encode(opened.store) == Payload.encode(store)
@@ -120,28 +112,11 @@ enum ImportJSONCommand {
     }
 
     private static func readDocument(from path: String?) throws -> StoreDocument {
-        let subject = path.flatMap { $0 == "-" ? nil : $0 } ?? "standard input"
         do {
-            let data: Data
-            if let path, path != "-" {
-                let fd = try DocumentInput.open(path)
-                defer { close(fd) }
-                data = try DocumentInput.readToEnd(fd, limit: maximumDocumentSize)
-            } else {
-                data = try DocumentInput.readToEnd(STDIN_FILENO, limit: maximumDocumentSize)
-            }
-            return try StoreDocument.decode(data)
+            return try StoreDocument.read(path: path)
         } catch {
-            throw SubjectError(subject: subject, underlying: error)
+            throw SubjectError(subject: path.flatMap { $0 == "-" ? nil : $0 } ?? "standard input", underlying: error)
         }
-    }
-
-    private static func parseWait(_ invocation: Invocation) throws -> Double {
-        guard let text = invocation.arguments.value(Options.wait) else { return 0 }
-        guard let seconds = Double(text), seconds >= 0, seconds.isFinite else {
-            throw UsageError(message: "--wait needs a number of seconds, not '\(text)'", command: spec.name)
-        }
-        return seconds
     }
 }
 
@@ -162,31 +137,5 @@ struct ImportResult: Encodable {
         case sealBefore = "seal_before"
         case ticketsBefore = "tickets_before"
         case dryRun = "dry_run"
-    }
-}
-
-/// Reads the import document from a file or a pipe, bounded in size.
-enum DocumentInput {
-    static func open(_ path: String) throws -> Int32 {
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
-        guard fd >= 0 else { throw TicketError.system(operation: "open", errno: errno) }
-        return fd
-    }
-
-    static func readToEnd(_ fd: Int32, limit: Int) throws -> Data {
-        var data = Data()
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let got = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if got < 0 {
-                if errno == EINTR { continue }
-                throw TicketError.system(operation: "read", errno: errno)
-            }
-            if got == 0 { return data }
-            data.append(contentsOf: chunk[0..<got])
-            guard data.count <= limit else {
-                throw TicketError.invalidValue("the document is larger than \(limit) bytes, more than any store's dump")
-            }
-        }
     }
 }

@@ -34,12 +34,8 @@ struct StoreEditing {
     var newKey: StoreKey? = nil
 
     func run(key: StoreKey) throws -> ExitStatus {
-        let requestedSeal = try invocation.arguments.value(Options.seal).map(parseSeal)
-        var rewriter = StoreRewriter()
-        rewriter.dryRun = invocation.arguments.has(Options.dryRun)
-        rewriter.keepBackup = invocation.arguments.has(Options.backup)
-        rewriter.waitSeconds = try waitSeconds()
-        rewriter.injectFault = invocation.injectFault
+        let requestedSeal = try invocation.sealOption()
+        let rewriter = try invocation.storeRewriter()
 
         return invocation.forEachFile { path in
             var removed = TicketStore.Removal()
@@ -55,22 +51,6 @@ struct StoreEditing {
             report(outcome, removed: removed, dryRun: rewriter.dryRun)
             return .ok
         }
-    }
-
-    private func parseSeal(_ text: String) throws -> SealKind {
-        guard let seal = SealKind(rawValue: text) else {
-            throw UsageError(
-                message: "--seal must be 'standard' or 'noxtls-0.1', not '\(text)'", command: invocation.command.name)
-        }
-        return seal
-    }
-
-    private func waitSeconds() throws -> Double {
-        guard let text = invocation.arguments.value(Options.wait) else { return 0 }
-        guard let seconds = Double(text), seconds >= 0, seconds.isFinite else {
-            throw UsageError(message: "--wait needs a number of seconds, not '\(text)'", command: invocation.command.name)
-        }
-        return seconds
     }
 
     private func report(_ outcome: RewriteOutcome, removed: TicketStore.Removal, dryRun: Bool) {
