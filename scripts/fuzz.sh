@@ -13,7 +13,7 @@ seconds=${FUZZ_SECONDS:-40}
 swiftc=${SWIFTC:-swiftc}
 out="$top/.build/fuzz"
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(envelope payload)
+[ ${#targets[@]} -gt 0 ] || targets=(envelope payload import)
 
 mkdir -p "$out/artifacts"
 cd "$top"

@@ -7,7 +7,7 @@ final class Invocation {
     let environment: [String: String]
     let output: OutputSink
     let errors: OutputSink
-    /// Per-file JSON objects, written as one array by `finishJSON`.
+    /// Per-file JSON objects, written as one array at the end of `forEachFile`.
     private var jsonItems: [String] = []
     /// Test seam for the rewrite path, passed to every `StoreRewriter`.
     var injectFault: (@Sendable (RewriteStep) -> Int32)?

@@ -60,4 +60,21 @@ final class HostileCorpusTests: XCTestCase {
         }
         XCTAssertGreaterThan(decoded, 10, "the seeds should include valid payloads")
     }
+
+    func testImportCorpusBuildsAStoreOrIsRefusedAsBadData() throws {
+        let inputs = try inputs("import")
+        XCTAssertGreaterThanOrEqual(inputs.count, 13)
+        var imported = 0
+        for (name, bytes) in inputs {
+            do {
+                let store = try StoreDocument.decode(Data(bytes)).makeStore()
+                let again = try Payload.encode(store).withUnsafeBytes { try Payload.decode($0) }
+                XCTAssertEqual(again.tickets, store.tickets, name)
+                imported += 1
+            } catch {
+                assertRefusedAsBadData(error, name)
+            }
+        }
+        XCTAssertGreaterThan(imported, 10, "the seeds should include valid documents")
+    }
 }
