@@ -34,13 +34,15 @@ struct NewStoreFile {
         try FileSystem.check(FileSystem.retrying(call), step.operation)
     }
 
+    /// Seals `payload` as `replacement` says and puts it at the target.
+    ///
     /// - Parameters:
     ///   - owner: the owner, group and mode to keep (mode masked to 0600);
     ///     nil for a new store of our own with mode 0600.
     ///   - beforePlacing: last checks once the new file is verified; what
     ///     it throws leaves the target untouched.
     func write(
-        _ file: [UInt8], expecting payload: [UInt8], replacement: Replacement,
+        _ payload: [UInt8], as replacement: Replacement,
         ownedLike owner: FileStatus?, placement: Placement, beforePlacing: () throws -> Void = {}
     ) throws {
         let temporaryName = target.temporaryName()
@@ -63,7 +65,10 @@ struct NewStoreFile {
         }
         try step(.changeOwner) { fchmod(fd, mode_t((owner?.permissions ?? 0o600) & 0o600)) }
         try step(.write)
-        try FileSystem.writeAll(fd, file)
+        // Sealed here so the 8 MiB file is freed before the read-back check.
+        try FileSystem.writeAll(fd, payload.withUnsafeBytes {
+            Envelope.seal($0, key: replacement.key, as: replacement.seal)
+        })
         try step(.sync) { fsync(fd) }
         try step(.verify)
         try verify(fd: fd, expecting: payload, replacement: replacement)

@@ -18,9 +18,7 @@ public enum StoreCreation {
         }
 
         let payload = try Payload.encode(store)
-        let file = payload.withUnsafeBytes { Envelope.seal($0, key: key, as: seal) }
         try NewStoreFile(target: target, directory: directory).write(
-            file, expecting: payload, replacement: Replacement(store: store, seal: seal, key: key),
-            ownedLike: nil, placement: .link)
+            payload, as: Replacement(store: store, seal: seal, key: key), ownedLike: nil, placement: .link)
     }
 }

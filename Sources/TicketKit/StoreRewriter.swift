@@ -70,8 +70,8 @@ public struct StoreRewriter: Sendable {
         // it first also drops the extra link a killed backup step can leave.
         let leftovers = dryRun ? [] : target.removeLeftovers(in: directory)
 
-        let (bytes, status) = try StoreFile.readBounded(fd: fd)
-        let opened = try StoreFile.open(bytes: bytes, status: status, path: path, key: key)
+        let (opened, original) = try read(fd, path: path, key: key)
+        let status = original.status
         if !dryRun {
             try refuseOtherLinks(target, in: directory, status: status)
         }
@@ -83,17 +83,20 @@ public struct StoreRewriter: Sendable {
         }
 
         let payload = try Payload.encode(replacement.store)
-        let file = payload.withUnsafeBytes {
-            Envelope.seal($0, key: replacement.key, as: replacement.seal)
-        }
-        let original = ReadVersion(fd: fd, status: status, bytes: bytes)
         try SignalGuard.deferringTermination {
             outcome.backupPath = try replace(
-                target, in: directory, with: file, expecting: payload,
-                replacement: replacement, original: original)
+                target, in: directory, with: payload, as: replacement, original: original)
         }
         outcome.written = true
         return outcome
+    }
+
+    /// Opens the store behind the locked `fd`, and notes what was read so
+    /// that a change made meanwhile can be told before the rename.
+    private func read(_ fd: Int32, path: String, key: StoreKey) throws -> (OpenedStore, ReadVersion) {
+        let (bytes, status) = try StoreFile.readBounded(fd: fd)
+        let opened = try StoreFile.open(bytes: bytes, status: status, path: path, key: key)
+        return (opened, ReadVersion(fd: fd, status: status, bytes: bytes))
     }
 
     /// A rename would leave other hard links pointing at the old contents,
@@ -143,13 +146,13 @@ public struct StoreRewriter: Sendable {
     /// place, once the original is shown to be still what we read. Returns
     /// the backup's path when one was kept.
     private func replace(
-        _ target: StorePath, in directory: Int32, with file: [UInt8], expecting payload: [UInt8],
-        replacement: Replacement, original: ReadVersion
+        _ target: StorePath, in directory: Int32, with payload: [UInt8], as replacement: Replacement,
+        original: ReadVersion
     ) throws -> String? {
         let newFile = NewStoreFile(target: target, directory: directory, injectFault: injectFault)
         var backupPath: String?
         try newFile.write(
-            file, expecting: payload, replacement: replacement, ownedLike: original.status, placement: .rename
+            payload, as: replacement, ownedLike: original.status, placement: .rename
         ) {
             try original.checkUnchanged(target, in: directory)
             if keepBackup {
@@ -173,11 +176,32 @@ private struct ReadVersion {
     /// an in-place rewrite that lands within one tick of the file system's
     /// clock, where the times alone cannot tell.
     func checkUnchanged(_ target: StorePath, in directory: Int32) throws {
-        let (now, _) = try StoreFile.readBounded(fd: fd)
-        let same = now.withUnsafeBytes { current in bytes.withUnsafeBytes { current.hasSameBytes(as: $0) } }
-        guard same else { throw TicketError.storeChanged }
+        guard try FileSystem.status(of: fd).size == Int64(bytes.count), try fileHoldsBytes() else {
+            throw TicketError.storeChanged
+        }
         let current = try FileSystem.status(of: target.name, in: directory)
         guard current.isSameVersion(as: status) else { throw TicketError.storeChanged }
+    }
+
+    /// Compares the file with `bytes` a chunk at a time, so that the check
+    /// does not hold a second copy of an 8 MiB store.
+    private func fileHoldsBytes() throws -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 256 * 1024)
+        var offset = 0
+        while offset < bytes.count {
+            let wanted = min(chunk.count, bytes.count - offset)
+            let same = try chunk.withUnsafeMutableBytes { buffer in
+                let part = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<wanted])
+                return try FileSystem.read(fd, into: part, at: offset) == wanted
+                    && bytes.withUnsafeBytes {
+                        UnsafeRawBufferPointer(part).hasSameBytes(
+                            as: UnsafeRawBufferPointer(rebasing: $0[offset..<offset + wanted]))
+                    }
+            }
+            guard same else { return false }
+            offset += wanted
+        }
+        return true
     }
 }
 
