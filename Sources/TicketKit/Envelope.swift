@@ -93,6 +93,44 @@ public enum Envelope {
         return (payload, opened)
     }
 
+    /// Authenticates `file` in the one seal given and decrypts its
+    /// ciphertext where it lies: a check of a file just written, without a
+    /// second buffer the size of the store. Returns the plaintext, inside
+    /// `file`, or nil when the tag does not verify.
+    ///
+    /// libsodium 1.0.18's AES-GCM checks the whole tag before it decrypts
+    /// anything, block by block, so its output may be its input. Should a
+    /// later libsodium not allow that, the plaintext would not match what
+    /// was written and the check would fail: no file is ever renamed into
+    /// place on the strength of it.
+    static func openInPlace(
+        _ file: UnsafeMutableRawBufferPointer, key: StoreKey, as seal: SealKind
+    ) throws -> UnsafeMutableRawBufferPointer? {
+        let length = try ciphertextLength(of: UnsafeRawBufferPointer(file))
+        let contents = UnsafeMutableRawBufferPointer(rebasing: file[headerSize..<headerSize + length])
+        var tag = [UInt8](file[(headerSize + length)...])
+        defer { tag.withUnsafeMutableBytes { Sodium.wipe($0) } }
+        let verified = tag.withUnsafeMutableBytes { tag in
+            if seal == .noxtls01 {
+                SealKind.toggleLegacyAdjustment(of: tag, key: key)
+            }
+            return key.aesKey.withUnsafeBytes { aesKey in
+                Sodium.openDetached(
+                    ciphertext: UnsafeRawBufferPointer(contents), tag: UnsafeRawBufferPointer(tag),
+                    message: contents, additionalData: UnsafeRawBufferPointer(rebasing: file[0..<headerSize]),
+                    nonce: UnsafeRawBufferPointer(rebasing: file[5..<17]), key: aesKey)
+            }
+        }
+        return verified ? contents : nil
+    }
+
+    /// The header (with its nonce) and the tag of a sealed file: enough to
+    /// tell one save from another, since every save uses a fresh nonce.
+    static func fingerprint(of file: [UInt8]) -> [UInt8] {
+        guard file.count >= overhead else { return file }
+        return Array(file[..<headerSize] + file[(file.count - tagSize)...])
+    }
+
     /// Encrypts `payload` under a fresh random nonce and returns the whole file.
     public static func seal(
         _ payload: UnsafeRawBufferPointer, key: StoreKey, as seal: SealKind

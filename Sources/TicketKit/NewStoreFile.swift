@@ -88,25 +88,20 @@ struct NewStoreFile {
         try step(.syncDirectory) { fsync(directory) }
     }
 
-    /// Reads the new file back and opens it with the key it was sealed for.
+    /// Reads the new file back, opens it with the key and seal it was
+    /// written for, and compares the plaintext with `payload`.
     private func verify(fd: Int32, expecting payload: [UInt8], replacement: Replacement) throws {
-        let (bytes, _) = try StoreFile.readBounded(fd: fd)
-        let reopened: (payload: SecretBytes, seal: SealKind)
-        do {
-            reopened = try bytes.withUnsafeBytes {
-                try Envelope.open($0, key: replacement.key, trying: replacement.seal)
+        var (bytes, _) = try StoreFile.readBounded(fd: fd)
+        defer { bytes.withUnsafeMutableBytes { Sodium.wipe($0) } }
+        let problem = try bytes.withUnsafeMutableBytes { file -> String? in
+            guard let plaintext = try Envelope.openInPlace(file, key: replacement.key, as: replacement.seal) else {
+                return "it does not open with its key in the \(replacement.seal.rawValue) seal"
             }
-        } catch {
-            throw TicketError.verificationFailed("it does not open with its key: \(error)")
+            let same = payload.withUnsafeBytes { UnsafeRawBufferPointer(plaintext).hasSameBytes(as: $0) }
+            return same ? nil : "its contents differ from what was written"
         }
-        guard reopened.seal == replacement.seal else {
-            throw TicketError.verificationFailed("it opened in the \(reopened.seal.rawValue) seal")
-        }
-        let same = reopened.payload.withUnsafeBytes { reread in
-            payload.withUnsafeBytes { reread.hasSameBytes(as: $0) }
-        }
-        guard same else {
-            throw TicketError.verificationFailed("its contents differ from what was written")
+        if let problem {
+            throw TicketError.verificationFailed(problem)
         }
     }
 }

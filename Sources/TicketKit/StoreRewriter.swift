@@ -96,7 +96,7 @@ public struct StoreRewriter: Sendable {
     private func read(_ fd: Int32, path: String, key: StoreKey) throws -> (OpenedStore, ReadVersion) {
         let (bytes, status) = try StoreFile.readBounded(fd: fd)
         let opened = try StoreFile.open(bytes: bytes, status: status, path: path, key: key)
-        return (opened, ReadVersion(fd: fd, status: status, bytes: bytes))
+        return (opened, ReadVersion(fd: fd, status: status, fingerprint: Envelope.fingerprint(of: bytes)))
     }
 
     /// A rename would leave other hard links pointing at the old contents,
@@ -169,39 +169,31 @@ public struct StoreRewriter: Sendable {
 private struct ReadVersion {
     let fd: Int32
     let status: FileStatus
-    let bytes: [UInt8]
+    /// The envelope's header and tag (`Envelope.fingerprint`).
+    let fingerprint: [UInt8]
 
     /// Throws `storeChanged` unless the name still leads to the same inode,
-    /// with the same size and times, holding the same bytes. The bytes catch
-    /// an in-place rewrite that lands within one tick of the file system's
-    /// clock, where the times alone cannot tell.
+    /// with the same size and times, and the same envelope header and tag.
+    /// Every save, ours or the server's, seals under a fresh nonce, so the
+    /// header tells a rewrite that lands within one tick of the file
+    /// system's clock, where the times alone cannot.
     func checkUnchanged(_ target: StorePath, in directory: Int32) throws {
-        guard try FileSystem.status(of: fd).size == Int64(bytes.count), try fileHoldsBytes() else {
+        let now = try FileSystem.status(of: fd)
+        guard now.size == status.size, try currentFingerprint() == fingerprint else {
             throw TicketError.storeChanged
         }
         let current = try FileSystem.status(of: target.name, in: directory)
         guard current.isSameVersion(as: status) else { throw TicketError.storeChanged }
     }
 
-    /// Compares the file with `bytes` a chunk at a time, so that the check
-    /// does not hold a second copy of an 8 MiB store.
-    private func fileHoldsBytes() throws -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 256 * 1024)
-        var offset = 0
-        while offset < bytes.count {
-            let wanted = min(chunk.count, bytes.count - offset)
-            let same = try chunk.withUnsafeMutableBytes { buffer in
-                let part = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<wanted])
-                return try FileSystem.read(fd, into: part, at: offset) == wanted
-                    && bytes.withUnsafeBytes {
-                        UnsafeRawBufferPointer(part).hasSameBytes(
-                            as: UnsafeRawBufferPointer(rebasing: $0[offset..<offset + wanted]))
-                    }
-            }
-            guard same else { return false }
-            offset += wanted
-        }
-        return true
+    private func currentFingerprint() throws -> [UInt8] {
+        let size = Int(status.size)
+        var header = [UInt8](repeating: 0, count: Envelope.headerSize)
+        var tag = [UInt8](repeating: 0, count: Envelope.tagSize)
+        let gotHeader = try header.withUnsafeMutableBytes { try FileSystem.read(fd, into: $0, at: 0) }
+        let gotTag = try tag.withUnsafeMutableBytes { try FileSystem.read(fd, into: $0, at: size - Envelope.tagSize) }
+        guard gotHeader == header.count, gotTag == tag.count else { return [] }
+        return header + tag
     }
 }
 
