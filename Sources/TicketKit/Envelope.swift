@@ -41,7 +41,7 @@ public enum Envelope {
                 "truncated: the header claims \(length) bytes of ciphertext, the file holds \(file.count - overhead)")
         }
         guard file.count == expected else {
-            throw TicketError.malformedEnvelope("\(file.count - expected) trailing bytes after the tag")
+            throw TicketError.malformedEnvelope("trailing bytes after the tag: \(file.count - expected)")
         }
         return length
     }

@@ -51,7 +51,7 @@ public enum Payload {
             tickets.append(try reader.ticket(index: index, version: version))
         }
         guard reader.offset == bytes.count else {
-            throw TicketError.malformedPayload("\(bytes.count - reader.offset) trailing bytes after the last ticket")
+            throw TicketError.malformedPayload("trailing bytes after the last ticket: \(bytes.count - reader.offset)")
         }
 
         var store = TicketStore(maxEntries: maxEntries, payloadVersion: version)

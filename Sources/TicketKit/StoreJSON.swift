@@ -233,6 +233,8 @@ enum ImportProblem {
             return place(context.codingPath) + ": expected \(expectation(for: type, path: context.codingPath))"
         case .dataCorrupted(let context) where context.codingPath.isEmpty:
             return "not valid JSON: \(detail(of: context))"
+        case .dataCorrupted(let context) where context.codingPath.last?.stringValue == "seal":
+            return place(context.codingPath) + ": expected \"standard\" or \"noxtls-0.1\""
         case .dataCorrupted(let context):
             return place(context.codingPath) + ": \(detail(of: context))"
         @unknown default:
@@ -251,7 +253,7 @@ enum ImportProblem {
                 field = key.stringValue
             }
         }
-        let named = "field \(field ?? "(document)")"
+        let named = field.map { "field \($0)" } ?? "the document"
         return ticket.map { "ticket \($0), \(named)" } ?? named
     }
 
@@ -268,7 +270,11 @@ enum ImportProblem {
         case "seal":
             return "\"standard\" or \"noxtls-0.1\""
         default:
-            return "a value of type \(type)"
+            let name = String(describing: type)
+            if name.hasPrefix("Dictionary") { return "an object" }
+            if name.hasPrefix("Array") { return "an array" }
+            if name == "String" { return "a string" }
+            return "a value of type \(name)"
         }
     }
 

@@ -83,7 +83,9 @@ public enum TicketError: Error, Equatable, Sendable {
         case .system(let operation, let code):
             switch code {
             case ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG, EBADF: operation == "create" ? .cannotCreate : .noInput
-            case EACCES, EPERM, EROFS: .noPermission
+            case EACCES, EPERM: .noPermission
+            case EROFS: .cannotCreate
+            case EISDIR: .noInput
             case EEXIST: .cannotCreate
             case EAGAIN, EWOULDBLOCK, EINTR: .temporaryFailure
             default: .ioError

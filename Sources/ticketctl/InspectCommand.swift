@@ -106,9 +106,9 @@ enum InspectCommand {
         if let next = summary.nextExpiryMs, let remaining = summary.nextExpiryInMs {
             add("next expiry", "\(Timestamp.rfc3339(ms: next)) (in \(Timestamp.duration(ms: remaining)))")
         } else {
-            add("next expiry", "none (no live tickets)")
+            add("next expiry", summary.live > 0 ? "never: the live tickets outlast the u64 clock" : "none (no live tickets)")
         }
-        add("early data", "\(summary.earlyDataAllowed) tickets allow early data")
+        add("early data", "allowed by \(summary.earlyDataAllowed) of \(summary.ticketCount) tickets")
         add("file", "mode \(summary.fileMode), owner \(summary.owner):\(summary.group)"
             + (summary.modeGrantsGroupOrOther ? colour.red(" (unsafe: noxtls refuses to load it)") : ""))
         if summary.droppedOnRead > 0 {

@@ -51,11 +51,18 @@ final class Invocation {
     /// The clock given by `--now`, or the current time.
     func nowMs() throws -> UInt64 {
         guard let text = arguments.value(Options.now) else { return Timestamp.nowMs() }
+        let ms: UInt64
         do {
-            return try Timestamp.parse(text)
+            ms = try Timestamp.parse(text)
         } catch {
             throw UsageError(message: "--now: \(error)", command: command.name)
         }
+        // Unix seconds of any date since 1973 read as milliseconds fall in
+        // January 1970, which is almost never what was meant.
+        if UInt64(text) != nil, ms > 0, ms < 100_000_000_000 {
+            warn("--now \(text) is read as milliseconds (\(Timestamp.rfc3339(ms: ms))); for Unix seconds append 000")
+        }
+        return ms
     }
 
     /// Where a key comes from: its file option, its descriptor option, or

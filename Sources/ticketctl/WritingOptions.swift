@@ -11,6 +11,10 @@ extension Invocation {
         return seal
     }
 
+    /// A week: longer than any writer holds a lock, short enough for the
+    /// deadline to stay exact in milliseconds.
+    static let longestWait: Double = 7 * 86_400
+
     /// A rewriter set up from the writing options: `--dry-run`, `--backup`
     /// and `--wait`, with the test seam passed through.
     func storeRewriter() throws -> StoreRewriter {
@@ -19,8 +23,10 @@ extension Invocation {
         rewriter.keepBackup = arguments.has(Options.backup)
         rewriter.injectFault = injectFault
         if let text = arguments.value(Options.wait) {
-            guard let seconds = Double(text), seconds >= 0, seconds.isFinite else {
-                throw UsageError(message: "--wait needs a number of seconds, not '\(text)'", command: command.name)
+            guard let seconds = Double(text), seconds >= 0, seconds <= Self.longestWait else {
+                throw UsageError(
+                    message: "--wait needs a number of seconds from 0 to \(Int(Self.longestWait)), not '\(text)'",
+                    command: command.name)
             }
             rewriter.waitSeconds = seconds
         }

@@ -51,7 +51,7 @@ final class PayloadTests: XCTestCase {
         assertMalformed(payload(tickets: [ticket(identity: Array(repeating: 1, count: 4_097))]), "identity of 4097")
         assertMalformed(payload(tickets: [ticket(nonce: Array(repeating: 1, count: 4_097))]), "ticket_nonce of 4097")
         assertMalformed(payload(tickets: [ticket(consumed: 2)]), "consumed flag is 2")
-        assertMalformed(payload(tickets: [ticket()]) + [0], "1 trailing bytes")
+        assertMalformed(payload(tickets: [ticket()]) + [0], "trailing bytes after the last ticket: 1")
         assertMalformed(Array(payload(tickets: [ticket()]).dropLast()), "truncated in consumed")
         assertMalformed(payload(count: 2, tickets: [ticket()]), "ticket 1: truncated")
     }
@@ -130,7 +130,7 @@ final class PayloadTests: XCTestCase {
         }
         XCTAssertEqual(framing(good), "opened")
         XCTAssertTrue(framing(Array(good.prefix(36))).contains("shorter than the 37-byte minimum"))
-        XCTAssertTrue(framing(good + [0]).contains("1 trailing bytes"))
+        XCTAssertTrue(framing(good + [0]).contains("trailing bytes after the tag: 1"))
         XCTAssertTrue(framing(Array(good.dropLast())).contains("truncated"))
         var huge = good
         huge.replaceSubrange(17..<21, with: be(UInt32(8_388_609)))
