@@ -22,7 +22,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         case .usage: "usage error: unknown command or option, or a bad option value"
         case .dataError:
             "bad data: malformed store, failed authentication, a decode limit exceeded, an empty key"
-        case .noInput: "a store or key file is missing, unreadable, or not a regular file"
+        case .noInput: "a store or key file is missing or unreadable, or a store is not a regular file"
         case .unavailable: "AES-256-GCM is not available on this CPU"
         case .cannotCreate: "cannot create the output file"
         case .ioError: "I/O error, such as a full disk"

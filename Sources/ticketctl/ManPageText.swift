@@ -72,7 +72,7 @@ enum ManPageText {
             seconds for another ticketctl that holds a store's lock:
             """, code: """
             # /etc/cron.d/ticketctl
-            15 3 * * * root TICKETCTL_KEY_FILE=/etc/noxtls/ticket.key ticketctl rotate --quiet --wait 30 /var/lib/noxtls/*.store
+            15 3 * * * root TICKETCTL_KEY_FILE=/etc/noxtls/ticket.key /usr/local/bin/ticketctl rotate --quiet --wait 30 /var/lib/noxtls/*.store
             """),
         Example(title: "Nightly rotation from a systemd timer", text: """
             The same job as a service and a timer; enable it with \
@@ -139,13 +139,15 @@ enum ManPageText {
         For each group of servers that share a store: \
         find the stores still in the 0.1 seal; \
         stop those servers; \
-        reseal the store with rotate --seal standard, keeping a backup; \
+        reseal the store with rotate --seal standard, keeping a backup (rotate also \
+        drops the consumed and expired tickets, which no server would accept); \
         start the servers on noxtls 0.2; \
         check the store. \
         To change the key in the same step, use re-key --seal standard instead, and \
-        deploy the new key with the new release. \
-        To roll a group back to 0.1, put the backup back, or reseal with \
-        --seal noxtls-0.1.
+        put the new key where the servers and ticketctl read it, keeping the old \
+        one: the backup opens only with the old key. \
+        To roll a group back to 0.1, put the backup back (with the old key, on the \
+        re-key route), or reseal with --seal noxtls-0.1.
         """
 
     static let upgradeCommands = """
@@ -156,9 +158,11 @@ enum ManPageText {
         # 2. Stop the servers that load the store, then reseal it:
         ticketctl rotate --seal standard --backup \\
             --key-file /etc/noxtls/ticket.key /var/lib/noxtls/tickets.store
-        #    or, changing the key at the same time:
+        #    or, changing the key at the same time, then putting the new key in place:
         ticketctl re-key --seal standard --backup --key-file /etc/noxtls/ticket.key \\
             --new-key-file /etc/noxtls/ticket.key.new /var/lib/noxtls/tickets.store
+        mv /etc/noxtls/ticket.key /etc/noxtls/ticket.key.old
+        mv /etc/noxtls/ticket.key.new /etc/noxtls/ticket.key
 
         # 3. Start the servers on noxtls 0.2, then check:
         ticketctl inspect --key-file /etc/noxtls/ticket.key /var/lib/noxtls/tickets.store
