@@ -89,7 +89,7 @@ struct StoreEditing {
         if removed.expired > 0 { kinds.append("\(removed.expired) expired") }
         if removed.identity > 0 { kinds.append("\(removed.identity) by identity") }
         let what = removed.total == 0
-            ? (result.rekeyed ? "re-keyed" : "nothing to remove")
+            ? (result.rekeyed ? (result.dryRun ? "would re-key" : "re-keyed") : "nothing to remove")
             : "\(result.dryRun ? "would remove" : "removed") \(removed.total) (\(kinds.joined(separator: ", ")))"
         let state: String
         if !result.changed {
