@@ -8,19 +8,10 @@ final class EdgeCaseTests: XCTestCase {
     let text = Fixtures.key("text")
 
     /// Runs the binary through bash, so that an argument can hold bytes a
-    /// Swift string cannot: `$1` is the binary, the script's words follow.
+    /// Swift string cannot: `$1` is the binary, `$2` the text key.
     func bash(_ script: String, in directory: String) throws -> (status: Int32, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", script, "bash", CLI.binary.path, text]
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, stderr)
+        let result = try CLI.run([text], in: directory, launcher: ["bash", "-c", script, "bash"])
+        return (result.status, result.stderr)
     }
 
     /// Swift would turn the Latin-1 name into U+FFFD, which here names

@@ -48,17 +48,9 @@ final class RewriteFileTests: XCTestCase {
 
     /// Runs the built ticketctl as `uid`:`gid` with no supplementary groups.
     func runAs(_ uid: uid_t, _ gid: gid_t, _ arguments: [String]) throws -> (status: Int32, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["setpriv", "--reuid=\(uid)", "--regid=\(gid)", "--clear-groups", "--", CLI.binary.path]
-            + arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        let result = try CLI.run(
+            arguments, launcher: ["setpriv", "--reuid=\(uid)", "--regid=\(gid)", "--clear-groups", "--"])
+        return (result.status, result.stderr)
     }
 
     /// Without root, a store whose group the user cannot give away is left

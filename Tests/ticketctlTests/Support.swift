@@ -58,13 +58,22 @@ enum CLI {
 
     /// Runs the built binary to completion.
     @discardableResult
+    ///
+    /// - Parameter launcher: a command that starts the binary, found on
+    ///   PATH and given the binary's path as its next argument, such as
+    ///   `setpriv` with its options, or `bash -c SCRIPT bash`.
     static func run(
         _ arguments: [String], in directory: String? = nil, stdin: Data? = nil,
-        environment: [String: String] = [:]
+        environment: [String: String] = [:], launcher: [String] = []
     ) throws -> CLIResult {
         let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
+        if launcher.isEmpty {
+            process.executableURL = binary
+            process.arguments = arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = launcher + [binary.path] + arguments
+        }
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "TICKETCTL_KEY_FILE")
         env.merge(environment) { $1 }
