@@ -5,7 +5,7 @@
 #   bench/cpu.sh rotate|rotate-noxtls01|dump-json|dump-json-lines|inspect|floor [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-work=bench/work
+work=bench/scratch
 ticketctl="$(swift build -c release --show-bin-path)/ticketctl"
 [ -f "$work/standard.pristine" ] || { echo "cpu: run bench/run.sh first" >&2; exit 1; }
 store=standard

@@ -4,7 +4,7 @@
 #   bench/profile.sh rotate|rotate-noxtls01|dump-json|dump-json-lines|inspect [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-work=bench/work
+work=bench/scratch
 ticketctl="$(swift build -c release --show-bin-path)/ticketctl"
 [ -f "$work/standard.pristine" ] || { echo "profile: run bench/run.sh first" >&2; exit 1; }
 store=standard

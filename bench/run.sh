@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # The benchmark behind README.md's Performance section; `make bench` runs it.
 # It builds ticketctl (make build), the store generator and the floor program,
-# makes a 16,384-ticket store in each seal in bench/work/, times every command
+# makes a 16,384-ticket store in each seal in bench/scratch/, times every command
 # in one hyperfine run, measures peak RSS with /usr/bin/time -v, and prints a
 # Markdown table. BENCH_RUNS sets hyperfine's runs per command (default 30).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 runs=${BENCH_RUNS:-30}
-work=bench/work
+work=bench/scratch
 rm -rf "$work"
 mkdir -p "$work"
 # The clock every command runs at: all generated tickets are live at it.
