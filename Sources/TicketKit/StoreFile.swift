@@ -28,12 +28,15 @@ public enum StoreFile {
         return try open(bytes: bytes, status: status, path: path, key: key)
     }
 
-    /// Opens bytes already read, so that a rewriter can later check that the
-    /// file still holds exactly these bytes.
-    static func open(bytes: [UInt8], status: FileStatus, path: String, key: StoreKey) throws -> OpenedStore {
+    /// Opens bytes already read. It takes them over, so that the file's
+    /// copy is freed once decrypted, before the tickets are decoded.
+    static func open(
+        bytes: consuming [UInt8], status: FileStatus, path: String, key: StoreKey
+    ) throws -> OpenedStore {
         let (payload, seal) = try bytes.withUnsafeBytes { file in
             try Envelope.open(file, key: key)
         }
+        _ = consume bytes
         let store = try payload.withUnsafeBytes { bytes in
             try Payload.decode(bytes)
         }

@@ -95,8 +95,8 @@ public struct StoreRewriter: Sendable {
     /// that a change made meanwhile can be told before the rename.
     private func read(_ fd: Int32, path: String, key: StoreKey) throws -> (OpenedStore, ReadVersion) {
         let (bytes, status) = try StoreFile.readBounded(fd: fd)
-        let opened = try StoreFile.open(bytes: bytes, status: status, path: path, key: key)
-        return (opened, ReadVersion(fd: fd, status: status, fingerprint: Envelope.fingerprint(of: bytes)))
+        let version = ReadVersion(fd: fd, status: status, fingerprint: Envelope.fingerprint(of: bytes))
+        return (try StoreFile.open(bytes: bytes, status: status, path: path, key: key), version)
     }
 
     /// A rename would leave other hard links pointing at the old contents,
