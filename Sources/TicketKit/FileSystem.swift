@@ -96,21 +96,20 @@ enum FileSystem {
     }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try write(fd, $0) }
+    }
+
+    /// Writes all of `buffer`, resuming after short writes and EINTR.
+    static func write(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) throws {
+        guard let base = buffer.baseAddress else { return }
         var written = 0
-        var failure: Int32 = 0
-        bytes.withUnsafeBytes { buffer in
-            while written < buffer.count {
-                let result = write(fd, buffer.baseAddress! + written, buffer.count - written)
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
+        while written < buffer.count {
+            let result = Glibc.write(fd, base + written, buffer.count - written)
+            if result >= 0 {
                 written += result
+            } else if errno != EINTR {
+                throw TicketError.system(operation: "write", errno: errno)
             }
-        }
-        if failure != 0 {
-            throw TicketError.system(operation: "write", errno: failure)
         }
     }
 

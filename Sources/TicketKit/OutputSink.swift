@@ -47,17 +47,12 @@ public final class OutputSink: @unchecked Sendable {
             return
         }
         guard failure == nil else { return }
-        buffer.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                offset += written
-            }
+        do {
+            try buffer.withUnsafeBytes { try FileSystem.write(fd, $0) }
+        } catch TicketError.system(_, let code) {
+            failure = code
+        } catch {
+            failure = EIO
         }
     }
 
