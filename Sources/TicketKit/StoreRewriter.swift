@@ -27,6 +27,8 @@ public struct RewriteOutcome: Sendable {
     public var backupPath: String?
     /// Temporary files of killed runs that this run removed.
     public var removedLeftovers: [String]
+    /// In a dry run, the refusal a real run would meet after reading.
+    public var wouldFail: TicketError? = nil
 }
 
 /// The one path by which every writing command replaces a store.
@@ -72,12 +74,15 @@ public struct StoreRewriter: Sendable {
 
         let (opened, original) = try read(fd, path: path, key: key)
         let status = original.status
-        if !dryRun {
+        var wouldFail: TicketError?
+        do {
             try refuseOtherLinks(target, in: directory, status: status)
+        } catch let error as TicketError where dryRun {
+            wouldFail = error
         }
         var outcome = RewriteOutcome(
             opened: opened, replacement: try change(opened), written: false,
-            removedLeftovers: leftovers)
+            removedLeftovers: leftovers, wouldFail: wouldFail)
         guard let replacement = outcome.replacement, !dryRun else {
             return outcome
         }

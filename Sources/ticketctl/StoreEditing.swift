@@ -70,6 +70,14 @@ struct StoreEditing {
                 "the file held \(opened.store.droppedOnRead) tickets past max_entries \(opened.store.maxEntries); they were dropped on read, as noxtls drops them",
                 subject: opened.path)
         }
+        if let refusal = outcome.wouldFail {
+            invocation.warn("a real run would fail: \(refusal)", subject: opened.path)
+        }
+        if result.written && opened.status.grantsGroupOrOther {
+            let mode = String(opened.status.permissions, radix: 8)
+            let now = String(opened.status.permissions & 0o600, radix: 8)
+            invocation.warn("mode 0\(mode) narrowed to 0\(now), as noxtls requires", subject: opened.path)
+        }
         if result.seal != result.sealBefore && result.changed {
             invocation.warn(
                 "\(dryRun ? "would change" : "changed") the seal from \(result.sealBefore.rawValue) to \(result.seal.rawValue): now readable by \(result.seal.readableBy)",

@@ -85,4 +85,26 @@ final class EdgeCaseTests: XCTestCase {
         XCTAssertTrue(result.stdoutText.contains("1 live"), result.stdoutText)
         XCTAssertTrue(result.stdoutText.contains("next expiry:  never"), result.stdoutText)
     }
+
+    func testADryRunSaysWhenTheRealRunWouldBeRefused() throws {
+        let directory = try TemporaryDirectory()
+        let path = try directory.copyStore("basic-standard")
+        XCTAssertEqual(link(path, directory.file("second-name.store")), 0)
+        let result = try CLI.run(["rotate", "--dry-run", "--now", "1764800000000", "--key-file", text, path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stderr.contains("a real run would fail: the store has 2 hard links"), result.stderr)
+        XCTAssertEqual(try CLI.run(["rotate", "--now", "1764800000000", "--key-file", text, path]).status, 73)
+    }
+
+    func testARewriteSaysWhenItNarrowsTheMode() throws {
+        let directory = try TemporaryDirectory()
+        let path = try directory.copyStore("basic-standard")
+        chmod(path, 0o640)
+        let result = try CLI.run(["rotate", "--now", "1764800000000", "--key-file", text, path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stderr.contains("mode 0640 narrowed to 0600"), result.stderr)
+        var info = stat()
+        XCTAssertEqual(stat(path, &info), 0)
+        XCTAssertEqual(info.st_mode & 0o777, 0o600)
+    }
 }
