@@ -22,9 +22,13 @@ enum Sodium {
     }
 
     /// `sodium_init` once, then `crypto_aead_aes256gcm_is_available`.
+    /// Test seam: makes `requireAES256GCM` fail as on a CPU without AES-NI,
+    /// which no machine here lacks.
+    nonisolated(unsafe) static var pretendAES256GCMUnavailable = false
+
     static func requireAES256GCM() throws {
         guard initialised else { throw TicketError.cryptoUnavailable("libsodium failed to initialise") }
-        guard crypto_aead_aes256gcm_is_available() != 0 else {
+        guard crypto_aead_aes256gcm_is_available() != 0, !pretendAES256GCMUnavailable else {
             throw TicketError.cryptoUnavailable(
                 "AES-256-GCM is not available on this CPU (libsodium needs AES-NI and PCLMUL)")
         }

@@ -1,5 +1,5 @@
 import Foundation
-import TicketKit
+@testable import TicketKit
 import XCTest
 
 /// Inputs a new operator tried that once opened the wrong file, crashed, or
@@ -106,5 +106,35 @@ final class EdgeCaseTests: XCTestCase {
         var info = stat()
         XCTAssertEqual(stat(path, &info), 0)
         XCTAssertEqual(info.st_mode & 0o777, 0o600)
+    }
+}
+
+/// In process, so that the library's seam can stand in for a CPU without
+/// AES-NI and PCLMUL.
+final class CryptoUnavailableTests: XCTestCase {
+    override func tearDown() {
+        Sodium.pretendAES256GCMUnavailable = false
+    }
+
+    func testEveryCommandThatTouchesAStoreExits69() throws {
+        Sodium.pretendAES256GCMUnavailable = true
+        let directory = try TemporaryDirectory()
+        let path = try directory.copyStore("basic-standard")
+        let key = Fixtures.key("text")
+        let before = try FileFingerprint(path)
+        let commands: [[String]] = [
+            ["inspect"], ["dump-json"], ["rotate"], ["expire"], ["invalidate-identity", "--identity", "00"],
+            ["re-key", "--new-key-file", Fixtures.key("binary")], ["import-json", "--input", "/dev/null"],
+        ]
+        for command in commands {
+            let result = runInProcess(command + ["--key-file", key, path])
+            XCTAssertEqual(result.status, .unavailable, "\(command[0]): \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains("AES-256-GCM is not available on this CPU"), result.stderr)
+            XCTAssertEqual(result.stdout, "")
+        }
+        XCTAssertEqual(runInProcess(["init", "--max-entries", "4", "--key-file", key, directory.file("new.store")]).status, .unavailable)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory.file("new.store")))
+        XCTAssertEqual(try FileFingerprint(path), before)
+        XCTAssertEqual(runInProcess(["completions", "bash"]).status, .ok, "completions need no crypto")
     }
 }
