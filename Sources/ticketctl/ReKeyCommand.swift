@@ -51,6 +51,11 @@ enum ReKeyCommand {
                 subject: newSource.displayName,
                 underlying: TicketError.invalidValue("the new key is the same as the current key; nothing to do"))
         }
+        if newKey.endsInNewline {
+            invocation.warn(
+                "the new key ends in a newline byte, which is part of the key; servers must read it the same way",
+                subject: newSource.displayName)
+        }
         return try StoreEditing(invocation: invocation, edit: { _ in TicketStore.Removal() }, newKey: newKey)
             .run(key: key)
     }

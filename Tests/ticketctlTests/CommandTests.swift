@@ -36,6 +36,16 @@ final class CommandTests: XCTestCase {
         }
     }
 
+    func testReKeyWarnsWhenTheNewKeyEndsInANewline() throws {
+        let directory = try TemporaryDirectory()
+        let path = try directory.copyStore("basic-standard")
+        let newKey = try directory.write("echoed.key", Array("new secret\n".utf8))
+        let result = try CLI.run(["re-key", "--key-file", text, "--new-key-file", newKey, path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stderr.contains("\(newKey): the new key ends in a newline byte"), result.stderr)
+        XCTAssertEqual(try tickets(of: path, key: newKey).count, 6)
+    }
+
     func testReKeyRefusesTheSameKeyUnlessTheSealChanges() throws {
         let directory = try TemporaryDirectory()
         let path = try directory.copyStore("basic-legacy")
