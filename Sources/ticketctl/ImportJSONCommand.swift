@@ -86,29 +86,19 @@ enum ImportJSONCommand {
     }
 
     private static func report(_ outcome: RewriteOutcome, dryRun: Bool, invocation: Invocation) {
-        let opened = outcome.opened
-        let seal = outcome.replacement?.seal ?? opened.seal
-        let after = outcome.replacement?.store.tickets.count ?? opened.store.tickets.count
-        for leftover in outcome.removedLeftovers {
-            invocation.warn("removed \(leftover), left by an interrupted ticketctl run", subject: opened.path)
-        }
-        if invocation.json {
-            invocation.addJSON(ImportResult(
-                file: opened.path, sealBefore: opened.seal, seal: seal,
-                ticketsBefore: opened.store.tickets.count, tickets: after,
-                changed: outcome.replacement != nil, written: outcome.written, dryRun: dryRun,
-                backup: outcome.backupPath))
-            return
-        }
+        guard
+            let result = invocation.reportRewrite(
+                outcome, removed: TicketStore.Removal(), rekeyed: false, dryRun: dryRun)
+        else { return }
         let state: String
-        if outcome.replacement == nil {
+        if !result.changed {
             state = "identical to the document; left untouched"
         } else if dryRun {
             state = "would be replaced (dry run)"
         } else {
-            state = "replaced, \(seal.rawValue) seal" + (outcome.backupPath.map { ", backup \($0)" } ?? "")
+            state = "replaced, \(result.seal.rawValue) seal" + (result.backup.map { ", backup \($0)" } ?? "")
         }
-        invocation.say("\(opened.path): \(opened.store.tickets.count) tickets before, \(after) imported; \(state)")
+        invocation.say("\(result.file): \(result.ticketsBefore) tickets before, \(result.ticketsLeft) imported; \(state)")
     }
 
     private static func readDocument(from path: String?) throws -> StoreDocument {
@@ -117,25 +107,5 @@ enum ImportJSONCommand {
         } catch {
             throw SubjectError(subject: path.flatMap { $0 == "-" ? nil : $0 } ?? "standard input", underlying: error)
         }
-    }
-}
-
-/// What import-json did to an existing store, for `--json`.
-struct ImportResult: Encodable {
-    let file: String
-    let sealBefore: SealKind
-    let seal: SealKind
-    let ticketsBefore: Int
-    let tickets: Int
-    let changed: Bool
-    let written: Bool
-    let dryRun: Bool
-    let backup: String?
-
-    enum CodingKeys: String, CodingKey {
-        case file, seal, tickets, changed, written, backup
-        case sealBefore = "seal_before"
-        case ticketsBefore = "tickets_before"
-        case dryRun = "dry_run"
     }
 }

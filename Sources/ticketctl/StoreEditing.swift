@@ -54,38 +54,7 @@ struct StoreEditing {
     }
 
     private func report(_ outcome: RewriteOutcome, removed: TicketStore.Removal, dryRun: Bool) {
-        let opened = outcome.opened
-        let result = EditResult(
-            file: opened.path, sealBefore: opened.seal, seal: outcome.replacement?.seal ?? opened.seal,
-            removed: removed, ticketsBefore: opened.store.tickets.count,
-            ticketsLeft: outcome.replacement?.store.tickets.count ?? opened.store.tickets.count,
-            rekeyed: newKey != nil, changed: outcome.replacement != nil, written: outcome.written,
-            dryRun: dryRun, backup: outcome.backupPath)
-
-        for leftover in outcome.removedLeftovers {
-            invocation.warn("removed \(leftover), left by an interrupted ticketctl run", subject: opened.path)
-        }
-        if opened.store.droppedOnRead > 0 {
-            invocation.warn(
-                "the file held \(opened.store.droppedOnRead) tickets past max_entries \(opened.store.maxEntries); they were dropped on read, as noxtls drops them",
-                subject: opened.path)
-        }
-        if let refusal = outcome.wouldFail {
-            invocation.warn("a real run would fail: \(refusal)", subject: opened.path)
-        }
-        if result.written && opened.status.grantsGroupOrOther {
-            let mode = String(opened.status.permissions, radix: 8)
-            let now = String(opened.status.permissions & 0o600, radix: 8)
-            invocation.warn("mode 0\(mode) narrowed to 0\(now), as noxtls requires", subject: opened.path)
-        }
-        if result.seal != result.sealBefore && result.changed {
-            invocation.warn(
-                "\(dryRun ? "would change" : "changed") the seal from \(result.sealBefore.rawValue) to \(result.seal.rawValue): now readable by \(result.seal.readableBy)",
-                subject: opened.path)
-        }
-        if invocation.json {
-            invocation.addJSON(result)
-        } else {
+        if let result = invocation.reportRewrite(outcome, removed: removed, rekeyed: newKey != nil, dryRun: dryRun) {
             invocation.say(describe(result))
         }
     }
@@ -108,5 +77,47 @@ struct StoreEditing {
             state = "written, \(result.seal.rawValue) seal" + (result.backup.map { ", backup \($0)" } ?? "")
         }
         return "\(result.file): \(what), \(result.ticketsLeft) of \(result.ticketsBefore) tickets left; \(state)"
+    }
+}
+
+extension Invocation {
+    /// What every writing command says about a rewrite: warnings on stderr,
+    /// and with `--json` the result object. Returns the result when the
+    /// command is to print its own readable line instead.
+    func reportRewrite(
+        _ outcome: RewriteOutcome, removed: TicketStore.Removal, rekeyed: Bool, dryRun: Bool
+    ) -> EditResult? {
+        let opened = outcome.opened
+        let result = EditResult(
+            file: opened.path, sealBefore: opened.seal, seal: outcome.replacement?.seal ?? opened.seal,
+            removed: removed, ticketsBefore: opened.store.tickets.count,
+            ticketsLeft: outcome.replacement?.store.tickets.count ?? opened.store.tickets.count,
+            rekeyed: rekeyed, changed: outcome.replacement != nil, written: outcome.written,
+            dryRun: dryRun, backup: outcome.backupPath)
+
+        for leftover in outcome.removedLeftovers {
+            warn("removed \(leftover), left by an interrupted ticketctl run", subject: opened.path)
+        }
+        if opened.store.droppedOnRead > 0 {
+            warn(
+                "the file held \(opened.store.droppedOnRead) tickets past max_entries \(opened.store.maxEntries); they were dropped on read, as noxtls drops them",
+                subject: opened.path)
+        }
+        if let refusal = outcome.wouldFail {
+            warn("a real run would fail: \(refusal)", subject: opened.path)
+        }
+        if result.written && opened.status.grantsGroupOrOther {
+            let mode = String(opened.status.permissions, radix: 8)
+            let now = String(opened.status.permissions & 0o600, radix: 8)
+            warn("mode 0\(mode) narrowed to 0\(now), as noxtls requires", subject: opened.path)
+        }
+        if result.seal != result.sealBefore && result.changed {
+            warn(
+                "\(dryRun ? "would change" : "changed") the seal from \(result.sealBefore.rawValue) to \(result.seal.rawValue): now readable by \(result.seal.readableBy)",
+                subject: opened.path)
+        }
+        guard json else { return result }
+        addJSON(result)
+        return nil
     }
 }
