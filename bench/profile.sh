@@ -4,24 +4,14 @@
 #   bench/profile.sh rotate|rotate-noxtls01|dump-json|dump-json-lines|inspect [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-work=bench/scratch
-ticketctl="$(swift build -c release --show-bin-path)/ticketctl"
-[ -f "$work/standard.pristine" ] || { echo "profile: run bench/run.sh first" >&2; exit 1; }
-store=standard
-case "$1" in
-  rotate) command=(rotate) ;;
-  rotate-noxtls01) command=(rotate) store=noxtls01 ;;
-  dump-json) command=(dump-json) ;;
-  dump-json-lines) command=(dump-json --lines) ;;
-  inspect) command=(inspect) ;;
-  *) echo "profile: unknown command '$1'" >&2; exit 64 ;;
-esac
+. bench/commands.sh
+bench_command "$1"
 runs=${2:-20}
 
 for run in $(seq "$runs"); do
   cp -p "$work/$store.pristine" "$work/profile.store"
   perf record -q -e cpu-clock -F 10000 -g -o "$work/perf.$run.data" -- \
-    "$ticketctl" "${command[@]}" --now 1764800000000 --key-file "$work/bench.key" "$work/profile.store" >/dev/null
+    "$ticketctl" "${subcommand[@]}" --now 1764800000000 --key-file "$work/bench.key" "$work/profile.store" >/dev/null
 done
 for run in $(seq "$runs"); do
   perf report -i "$work/perf.$run.data" --no-children --sort dso,sym --stdio -g none 2>/dev/null \
